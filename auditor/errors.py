@@ -1,0 +1,50 @@
+"""The one error hierarchy: every failure a user can cause, with its message, hint and exit code."""
+
+from __future__ import annotations
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_INPUT = 3
+EXIT_API = 4
+
+
+class AuditorError(Exception):
+    """A failure with a one-line message for the user; the CLI prints it and exits."""
+
+    exit_code: int = EXIT_USAGE
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(AuditorError):
+    """Bad command-line use, or a file auditor was pointed at that cannot be used."""
+
+    exit_code = EXIT_USAGE
+
+
+class RuleError(AuditorError):
+    """A rule file (or config, waiver, baseline, template) that cannot be loaded."""
+
+    exit_code = EXIT_USAGE
+
+
+class OutputError(AuditorError):
+    """An output that cannot be written."""
+
+    exit_code = EXIT_USAGE
+
+
+class InputError(AuditorError):
+    """The export is not JSON, or not the shape of a destinations document."""
+
+    exit_code = EXIT_INPUT
+
+
+class ApiError(AuditorError):
+    """The LaunchDarkly API could not be read: network, auth, rate limit after retries."""
+
+    exit_code = EXIT_API

@@ -1,0 +1,170 @@
+"""The frozen data that flows between stages: severities, destinations, statements, rules, findings."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+
+class Severity(enum.IntEnum):
+    """Ordered severities; comparisons follow the order (critical is highest)."""
+
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+
+SEVERITY_NAMES: tuple[str, ...] = tuple(s.label for s in sorted(Severity, reverse=True))
+FAIL_ON_CHOICES: tuple[str, ...] = (*(s.label for s in Severity), "never")
+
+Scope = Literal["destinations", "statements"]
+Status = Literal["open", "waived", "baselined"]
+Decision = Literal["allowed", "denied"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Destination:
+    """One Data Export destination, normalised: `config` decoded, project/env from its link."""
+
+    id: str
+    name: str
+    kind: str
+    on: bool
+    config: Mapping[str, Any] | None
+    project: str | None
+    environment: str | None
+    pointer: str
+    index: int
+    raw: Mapping[str, Any]
+    statements: tuple[Statement, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Statement:
+    """One distinct policy statement cited by a destination's `_access` (deduplicated)."""
+
+    effect: str
+    resources: tuple[str, ...]
+    not_resources: tuple[str, ...]
+    actions: tuple[str, ...]
+    not_actions: tuple[str, ...]
+    role_name: str | None
+    decision: Decision
+    access_actions: tuple[str, ...]
+    pointer: str
+    key: str
+    """Stable identity of the statement (decision + content), independent of list positions."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Rule:
+    """A loaded rule: documentation, logic (kept as data; compiled by the engine) and examples."""
+
+    id: str
+    title: str
+    severity: Severity
+    summary: str
+    rationale: str
+    remediation: str
+    scope: Scope
+    when: Mapping[str, Any] | None
+    assert_: Mapping[str, Any]
+    message: str
+    source: str
+    references: tuple[str, ...] = ()
+    compliance: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    tags: tuple[str, ...] = ()
+    params: Mapping[str, Any] = field(default_factory=dict)
+    examples_pass: tuple[Any, ...] = ()
+    examples_fail: tuple[Any, ...] = ()
+    file_sha256: str = ""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class FindingDestination:
+    """What a finding says about its destination (never its config)."""
+
+    id: str
+    name: str
+    kind: str
+    project: str | None
+    environment: str | None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Finding:
+    """One rule violation on one destination (and statement, for statement-scoped rules)."""
+
+    rule_id: str
+    severity: Severity
+    title: str
+    message: str
+    destination: FindingDestination
+    pointer: str
+    fingerprint: str
+    status: Status = "open"
+    statement: Statement | None = None
+    waiver: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class SchemaProblem:
+    """One place where the input does not match the destinations schema."""
+
+    pointer: str
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Document:
+    """A parsed, validated and normalised export: the valid destinations and the problems."""
+
+    destinations: tuple[Destination, ...]
+    problems: tuple[SchemaProblem, ...]
+    item_count: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Source:
+    """Where the input came from, and its exact bytes' SHA-256."""
+
+    path: str
+    sha256: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AuditResult:
+    """Everything an output needs to render one audit."""
+
+    source_path: str
+    source_sha256: str
+    generated_at: str
+    tool_version: str
+    ruleset_sha256: str
+    destinations: tuple[Destination, ...]
+    item_count: int
+    problems: tuple[SchemaProblem, ...]
+    rules: tuple[Rule, ...]
+    findings: tuple[Finding, ...]
+    fail_on: str
+    passed: bool
+
+    def counts_by_severity(self, status: Status = "open") -> dict[str, int]:
+        counts = dict.fromkeys(SEVERITY_NAMES, 0)
+        for finding in self.findings:
+            if finding.status == status:
+                counts[finding.severity.label] += 1
+        return counts
