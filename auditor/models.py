@@ -1,4 +1,4 @@
-"""The frozen data that flows between stages: severities, destinations, statements, rules, findings."""
+"""The frozen data that flows between stages: severities, destinations, rules, findings."""
 
 from __future__ import annotations
 

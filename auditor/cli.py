@@ -1,0 +1,207 @@
+"""Click commands: parse options, call one pipeline function, write outputs, exit."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+import click
+
+from auditor import __version__
+from auditor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE, AuditorError
+from auditor.models import FAIL_ON_CHOICES
+from auditor.outputs import FORMATS
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  audit ran; no open finding at or above --fail-on
+  1  audit ran; open findings at or above --fail-on
+  2  usage error, or a bad config, rule, waiver, baseline or template file
+  3  the input is not JSON, or fails the destinations schema
+  4  the API could not be read: network, auth, rate limit after retries
+"""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _fail(message: str, hint: str | None, code: int) -> None:
+    click.echo(f"Error: {message}", err=True)
+    if hint:
+        click.echo(f"Hint: {hint}", err=True)
+    sys.exit(code)
+
+
+def guarded(fn: F) -> F:
+    """Translate errors once: a one-line message and the documented exit code."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = bool(click.get_current_context().find_root().params.get("debug"))
+        try:
+            return fn(*args, **kwargs)
+        except AuditorError as exc:
+            if debug:
+                raise
+            _fail(exc.message, exc.hint, exc.exit_code)
+        except RecursionError:
+            if debug:
+                raise
+            _fail("input is nested too deeply to process", None, EXIT_INPUT)
+        except (click.ClickException, click.exceptions.Exit, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:
+            if debug:
+                raise
+            _fail(
+                f"internal error ({type(exc).__name__}); rerun with --debug to see the traceback",
+                None,
+                EXIT_USAGE,
+            )
+        return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _parse_format(value: str) -> tuple[str, str]:
+    name, _, path = value.partition(":")
+    if name not in FORMATS:
+        choices = ", ".join(FORMATS)
+        raise click.BadParameter(f"unknown format {name!r}; choose from {choices}")
+    return name, path or "-"
+
+
+def _formats_option(fn: F) -> F:
+    return click.option(
+        "-f",
+        "--format",
+        "formats",
+        multiple=True,
+        metavar="NAME[:PATH]",
+        help=f"Output format, repeatable; to stdout without PATH. Formats: {', '.join(FORMATS)}.",
+    )(fn)
+
+
+def _parse_now(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not an ISO timestamp (e.g. 2026-01-31T12:00:00Z)", param_hint="--now"
+        ) from None
+
+
+@click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="auditor")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def cli(debug: bool) -> None:
+    """Audit LaunchDarkly Data Export destinations against compliance rules."""
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("input_path", metavar="INPUT")
+@_formats_option
+@click.option(
+    "--fail-on",
+    type=click.Choice(FAIL_ON_CHOICES),
+    default="medium",
+    show_default=True,
+    help="Fail (exit 1) on open findings at or above this severity.",
+)
+@click.option(
+    "--select", multiple=True, metavar="RULE", help="Run only these rules (ids or globs)."
+)
+@click.option("--ignore", multiple=True, metavar="RULE", help="Skip these rules (ids or globs).")
+@click.option(
+    "--rules", "rule_paths", multiple=True, metavar="PATH", help="Extra rule file or directory."
+)
+@click.option("--no-builtin-rules", is_flag=True, help="Do not load the built-in rules.")
+@click.option(
+    "--now", metavar="TIMESTAMP", help="The audit's time (ISO 8601), for reproducible output."
+)
+@guarded
+def check(
+    input_path: str,
+    formats: Sequence[str],
+    fail_on: str,
+    select: Sequence[str],
+    ignore: Sequence[str],
+    rule_paths: Sequence[str],
+    no_builtin_rules: bool,
+    now: str | None,
+) -> None:
+    """Audit INPUT (an export file, or - for stdin) and report findings."""
+    from auditor.audit import AuditOptions, run_audit
+    from auditor.sources import read_source
+
+    outputs = [_parse_format(f) for f in formats] or [("text", "-")]
+    _precheck_outputs(outputs)
+    options = AuditOptions(
+        rule_paths=rule_paths,
+        builtin_rules=not no_builtin_rules,
+        select=select,
+        ignore=ignore,
+        fail_on=fail_on,
+        now=_parse_now(now),
+    )
+    result = run_audit(read_source(input_path), options)
+    write_outputs(result, outputs)
+    if result.problems:
+        sys.exit(EXIT_INPUT)
+    sys.exit(EXIT_OK if result.passed else EXIT_FINDINGS)
+
+
+def _precheck_outputs(outputs: Sequence[tuple[str, str]]) -> None:
+    from auditor.sources import check_writable
+
+    for _, path in outputs:
+        if path != "-":
+            check_writable(path)
+
+
+def write_outputs(result: Any, outputs: Sequence[tuple[str, str]]) -> None:
+    """Render every output first, then write them: nothing is written if a render fails."""
+    from auditor.outputs import RenderOptions, render
+    from auditor.sources import atomic_write
+
+    rendered = []
+    for name, path in outputs:
+        color = path == "-" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        rendered.append((path, render(name, result, RenderOptions(color=color))))
+    for path, text in rendered:
+        if path == "-":
+            click.echo(text, nl=False)
+        else:
+            atomic_write(path, text)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("input_path", metavar="INPUT")
+@guarded
+def validate(input_path: str) -> None:
+    """Check INPUT against the destinations schema only; list every problem."""
+    from auditor.document import load_document
+    from auditor.outputs.text import clean
+    from auditor.sources import read_source
+
+    source = read_source(input_path)
+    document = load_document(source.data)
+    for problem in document.problems:
+        click.echo(f"{clean(source.path)}: {problem.pointer}: {clean(problem.message)}")
+    if document.problems:
+        click.echo(
+            f"{len(document.problems)} schema problems in {document.item_count} items; "
+            f"{len(document.destinations)} items valid",
+            err=True,
+        )
+        sys.exit(EXIT_INPUT)
+    click.echo(f"{clean(source.path)}: valid, {len(document.destinations)} destinations")
+
+
+def main() -> None:
+    cli(prog_name="auditor")

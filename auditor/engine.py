@@ -1,0 +1,142 @@
+"""Rules x destinations and statements -> findings: pure, one walk, deterministic order."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.conditions import MISSING, resolve
+from auditor.models import Destination, Finding, FindingDestination, Statement
+from auditor.redact import shown_config
+from auditor.ruleset import CompiledRule
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What an operator may look at beyond the value: the inventory and the current subject."""
+
+    inventory: Sequence[Destination]
+    destination: Destination
+    statement: Statement | None = None
+
+
+def destination_subject(dest: Destination) -> dict[str, Any]:
+    """The mapping rule paths address for a destination: the raw item, config decoded."""
+    return {
+        **dest.raw,
+        "config": dest.config,
+        "id": dest.id,
+        "project": dest.project,
+        "environment": dest.environment,
+    }
+
+
+def statement_subject(stmt: Statement, dest_subject: Mapping[str, Any]) -> dict[str, Any]:
+    """The mapping rule paths address for a statement, in the API's field names."""
+    return {
+        "effect": stmt.effect,
+        "resources": list(stmt.resources),
+        "notResources": list(stmt.not_resources),
+        "actions": list(stmt.actions),
+        "notActions": list(stmt.not_actions),
+        "role_name": stmt.role_name,
+        "decision": stmt.decision,
+        "access_actions": list(stmt.access_actions),
+        "destination": dest_subject,
+    }
+
+
+def _shown(dest: Destination, subject: Mapping[str, Any]) -> dict[str, Any]:
+    return {**subject, "config": shown_config(dest.kind, dest.config)}
+
+
+def fingerprint(rule_id: str, dest: Destination, stmt: Statement | None) -> str:
+    """Stable across runs and reorderings: rule, destination id and statement identity."""
+    text = "\0".join((rule_id, dest.id, stmt.key if stmt else ""))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def evaluate(
+    rules: Sequence[CompiledRule], destinations: Sequence[Destination]
+) -> tuple[Finding, ...]:
+    """Every finding of every rule on every destination (and statement), sorted."""
+    dest_rules = [r for r in rules if r.rule.scope == "destinations"]
+    stmt_rules = [r for r in rules if r.rule.scope == "statements"]
+    findings: list[Finding] = []
+    for dest in destinations:
+        subject = destination_subject(dest)
+        ctx = Context(destinations, dest)
+        for compiled in dest_rules:
+            finding = _check(compiled, dest, None, subject, subject, ctx)
+            if finding is not None:
+                findings.append(finding)
+        if not stmt_rules:
+            continue
+        for stmt in dest.statements:
+            sctx = Context(destinations, dest, stmt)
+            ssubject = statement_subject(stmt, subject)
+            for compiled in stmt_rules:
+                finding = _check(compiled, dest, stmt, ssubject, subject, sctx)
+                if finding is not None:
+                    findings.append(finding)
+    findings.sort(key=sort_key)
+    return tuple(findings)
+
+
+def sort_key(f: Finding) -> tuple[Any, ...]:
+    d = f.destination
+    return (
+        -f.severity,
+        f.rule_id,
+        d.project or "",
+        d.environment or "",
+        d.name,
+        d.id,
+        f.fingerprint,
+    )
+
+
+def _check(
+    compiled: CompiledRule,
+    dest: Destination,
+    stmt: Statement | None,
+    subject: Mapping[str, Any],
+    dest_subject: Mapping[str, Any],
+    ctx: Context,
+) -> Finding | None:
+    if compiled.when is not None and not compiled.when.holds(subject, ctx):
+        return None
+    if compiled.check.holds(subject, ctx):
+        return None
+    rule = compiled.rule
+    shown_dest = _shown(dest, dest_subject)
+    shown_stmt = statement_subject(stmt, shown_dest) if stmt else None
+    path = compiled.check.failing_path(subject, ctx)
+    value = resolve(shown_stmt or shown_dest, path) if path else None
+    message = compiled.render(
+        {
+            "destination": shown_dest,
+            "statement": shown_stmt,
+            "value": None if value is MISSING else value,
+            "params": dict(compiled.params),
+            "rule": {"id": rule.id, "title": rule.title, "severity": rule.severity.label},
+        }
+    )
+    return Finding(
+        rule_id=rule.id,
+        severity=rule.severity,
+        title=rule.title,
+        message=message,
+        destination=FindingDestination(
+            id=dest.id,
+            name=dest.name,
+            kind=dest.kind,
+            project=dest.project,
+            environment=dest.environment,
+        ),
+        pointer=stmt.pointer if stmt else dest.pointer,
+        fingerprint=fingerprint(rule.id, dest, stmt),
+        statement=stmt,
+    )

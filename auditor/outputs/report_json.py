@@ -1,0 +1,82 @@
+"""The JSON report (schemas/report.schema.json): the machine-readable record of one audit."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from auditor.models import AuditResult, Finding, Statement
+
+SCHEMA_VERSION = 1
+
+
+def statement_dict(stmt: Statement) -> dict[str, Any]:
+    return {
+        "effect": stmt.effect,
+        "resources": list(stmt.resources),
+        "notResources": list(stmt.not_resources),
+        "actions": list(stmt.actions),
+        "notActions": list(stmt.not_actions),
+        "role_name": stmt.role_name,
+        "decision": stmt.decision,
+        "access_actions": list(stmt.access_actions),
+    }
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    d = finding.destination
+    return {
+        "rule_id": finding.rule_id,
+        "severity": finding.severity.label,
+        "title": finding.title,
+        "message": finding.message,
+        "status": finding.status,
+        "destination": {
+            "id": d.id,
+            "name": d.name,
+            "kind": d.kind,
+            "project": d.project,
+            "environment": d.environment,
+        },
+        "pointer": finding.pointer,
+        "fingerprint": finding.fingerprint,
+        "statement": statement_dict(finding.statement) if finding.statement else None,
+        "waiver": dict(finding.waiver) if finding.waiver else None,
+    }
+
+
+def report_dict(result: AuditResult) -> dict[str, Any]:
+    from auditor import __name__ as tool_name
+
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": tool_name, "version": result.tool_version},
+        "generated_at": result.generated_at,
+        "source": {"path": result.source_path, "sha256": result.source_sha256},
+        "ruleset_sha256": result.ruleset_sha256,
+        "summary": {
+            "destinations": len(result.destinations),
+            "items": result.item_count,
+            "schema_errors": len(result.problems),
+            "findings": len(result.findings),
+            "by_severity": result.counts_by_severity("open"),
+            "fail_on": result.fail_on,
+            "passed": result.passed,
+        },
+        "schema_errors": [{"pointer": p.pointer, "message": p.message} for p in result.problems],
+        "findings": [finding_dict(f) for f in result.findings],
+        "rules": [
+            {
+                "id": r.id,
+                "title": r.title,
+                "severity": r.severity.label,
+                "scope": r.scope,
+                "source": r.source,
+            }
+            for r in result.rules
+        ],
+    }
+
+
+def render(result: AuditResult, options: object = None) -> str:
+    return json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,72 @@
+"""The terminal report: findings grouped by destination, coloured on a TTY, one summary line."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from auditor.models import AuditResult, Finding, Severity
+from auditor.outputs import RenderOptions
+
+_COLORS = {
+    Severity.CRITICAL: "\033[1;35m",
+    Severity.HIGH: "\033[1;31m",
+    Severity.MEDIUM: "\033[33m",
+    Severity.LOW: "\033[36m",
+    Severity.INFO: "\033[2m",
+}
+_RESET = "\033[0m"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def clean(text: object) -> str:
+    """Printable text: control characters (terminal escapes included) shown as \\xNN."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+
+
+def _paint(text: str, severity: Severity, color: bool) -> str:
+    return f"{_COLORS[severity]}{text}{_RESET}" if color else text
+
+
+def _groups(findings: Iterable[Finding]) -> dict[tuple[str, ...], list[Finding]]:
+    groups: dict[tuple[str, ...], list[Finding]] = {}
+    for f in findings:
+        d = f.destination
+        key = (d.project or "-", d.environment or "-", d.name, d.id, d.kind)
+        groups.setdefault(key, []).append(f)
+    return dict(sorted(groups.items()))
+
+
+def render(result: AuditResult, options: RenderOptions) -> str:
+    source = f"{clean(result.source_path)} (sha256 {result.source_sha256[:12]})"
+    lines = [f"auditor {result.tool_version}: {source}"]
+    if result.problems:
+        lines.append("")
+        lines.append(f"Schema problems ({len(result.problems)}), these items were not audited:")
+        lines += [f"  {clean(p.pointer)}: {clean(p.message)}" for p in result.problems]
+    for (project, environment, name, dest_id, kind), findings in _groups(result.findings).items():
+        lines.append("")
+        lines.append(
+            f"{clean(project)} / {clean(environment)} / {clean(name)}"
+            f" ({clean(kind)}, {clean(dest_id)})"
+        )
+        for f in findings:
+            label = _paint(f"{f.severity.label.upper():<8}", f.severity, options.color)
+            status = "" if f.status == "open" else f" [{f.status}]"
+            lines.append(f"  {label} {f.rule_id}{status}: {clean(f.message)}")
+    counts = result.counts_by_severity("open")
+    detail = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+    open_count = sum(counts.values())
+    other = len(result.findings) - open_count
+    verdict = "passed" if result.passed else "FAILED"
+    gate = "" if result.fail_on == "never" else f" at --fail-on {result.fail_on}"
+    lines.append("")
+    summary = (
+        f"{len(result.destinations)} destinations audited, {open_count} open findings"
+        + (f" ({detail})" if detail else "")
+        + (f", {other} waived or baselined" if other else "")
+        + (f", {len(result.problems)} schema problems" if result.problems else "")
+        + f": {verdict}{gate}"
+    )
+    lines.append(summary)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,71 @@
+"""Read the input from a file or stdin, and write files atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from auditor.errors import OutputError, UsageError
+from auditor.models import Source
+
+STDIN = "-"
+
+
+def read_source(path: str) -> Source:
+    """Read the export's exact bytes from `path`, or from stdin when `path` is "-"."""
+    if path == STDIN:
+        data = sys.stdin.buffer.read()
+        return Source(path="<stdin>", sha256=hashlib.sha256(data).hexdigest(), data=data)
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a directory, expected an export file") from None
+    except PermissionError:
+        raise UsageError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return Source(path=path, sha256=hashlib.sha256(data).hexdigest(), data=data)
+
+
+def check_writable(path: str) -> None:
+    """Fail early, before any work, when `path` can never be written as a file."""
+    target = Path(path)
+    if target.is_dir():
+        raise OutputError(f"{path}: is a directory, expected a file path")
+    parent = target.parent
+    if not parent.is_dir():
+        raise OutputError(f"{path}: directory {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise OutputError(f"{path}: directory {str(parent)!r} is not writable")
+
+
+def atomic_write(path: str, data: str | bytes) -> None:
+    """Write `data` to `path` so that a reader sees the old file or the new one, never a part."""
+    check_writable(path)
+    target = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if target.exists():
+            os.chmod(tmp, target.stat().st_mode & 0o777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

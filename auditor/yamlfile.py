@@ -1,0 +1,131 @@
+"""Load a YAML file the user wrote, safely, keeping each node's line and column for errors."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from auditor.errors import AuditorError, RuleError
+
+Where = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class YamlDoc:
+    """A loaded YAML document and the (line, column) of every node, 1-based, by key path."""
+
+    path: str
+    data: Any
+    marks: dict[Where, tuple[int, int]]
+
+    def locate(self, where: Sequence[str | int]) -> tuple[int, int]:
+        """The position of the deepest node of `where` that exists."""
+        key = tuple(where)
+        while key not in self.marks and key:
+            key = key[:-1]
+        return self.marks.get(key, (1, 1))
+
+    def error(
+        self,
+        where: Sequence[str | int],
+        message: str,
+        *,
+        error: type[AuditorError] = RuleError,
+    ) -> AuditorError:
+        line, column = self.locate(where)
+        field = dotted(where)
+        prefix = f"{self.path}:{line}:{column}: "
+        return error(prefix + (f"{field}: {message}" if field else message))
+
+
+def dotted(where: Iterable[str | int]) -> str:
+    out = ""
+    for part in where:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def did_you_mean(word: str, options: Iterable[str]) -> str:
+    guess = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean {guess[0]!r}?)" if guess else ""
+
+
+def load_yaml(path: Path | str, *, error: type[AuditorError] = RuleError) -> YamlDoc:
+    """Read and parse `path`; every failure is `error` naming the file (and line when known)."""
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error(f"{name}: no such file") from None
+    except IsADirectoryError:
+        raise error(f"{name}: is a directory, expected a YAML file") from None
+    except UnicodeDecodeError as exc:
+        raise error(f"{name}: not valid UTF-8 (byte {exc.start})") from None
+    except OSError as exc:
+        raise error(f"{name}: cannot read: {exc.strerror or exc}") from None
+    return parse_yaml(text, name, error=error)
+
+
+def parse_yaml(text: str, name: str, *, error: type[AuditorError] = RuleError) -> YamlDoc:
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise error(f"{name}: the file is empty")
+        marks: dict[Where, tuple[int, int]] = {}
+        data = _construct(loader, node, (), marks, name, error)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{mark.line + 1}:{mark.column + 1}: " if mark else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise error(f"{name}:{where}invalid YAML: {problem}") from None
+    except yaml.YAMLError as exc:
+        raise error(f"{name}: invalid YAML: {exc}") from None
+    except RecursionError:
+        raise error(f"{name}: nested too deeply") from None
+    finally:
+        loader.dispose()
+    return YamlDoc(name, data, marks)
+
+
+def _construct(
+    loader: yaml.SafeLoader,
+    node: yaml.Node,
+    where: Where,
+    marks: dict[Where, tuple[int, int]],
+    name: str,
+    error: type[AuditorError],
+) -> Any:
+    marks[where] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        loader.flatten_mapping(node)
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                raise error(f"{name}:{line}:{col}: {dotted(where)}: keys must be scalars")
+            wkey: str | int = key if isinstance(key, (str, int)) else str(key)
+            if key in out:
+                line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                first = marks.get((*where, wkey), (0, 0))[0]
+                field = dotted((*where, wkey))
+                raise error(
+                    f"{name}:{line}:{col}: {field}: duplicate key (first defined on line {first})"
+                )
+            key_mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            marks[(*where, wkey)] = key_mark
+            out[key] = _construct(loader, value_node, (*where, wkey), marks, name, error)
+            marks[(*where, wkey)] = key_mark
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _construct(loader, child, (*where, i), marks, name, error)
+            for i, child in enumerate(node.value)
+        ]
+    return loader.construct_object(node, deep=True)
