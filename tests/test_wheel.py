@@ -33,8 +33,14 @@ def test_wheel_installs_and_audits_from_another_directory(tmp_path: Path):
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / "bin" / "python"
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)],
+        check=True,
+        capture_output=True,
+    )
     # The runtime dependencies come from this interpreter's site-packages, offline, through a
-    # .pth file: those paths go after the venv's own, so the installed wheel shadows anything.
+    # .pth file added after the install (so pip cannot see an auditor there): those paths go
+    # after the venv's own, so the installed wheel shadows any other auditor.
     venv_site = subprocess.run(
         [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         capture_output=True,
@@ -43,11 +49,6 @@ def test_wheel_installs_and_audits_from_another_directory(tmp_path: Path):
     ).stdout.strip()
     outer = [p for p in sys.path if p.endswith("site-packages")]
     (Path(venv_site) / "outer-deps.pth").write_text("\n".join(outer) + "\n")
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)],
-        check=True,
-        capture_output=True,
-    )
     work = tmp_path / "elsewhere"
     work.mkdir()
     shutil.copy(EXAMPLE, work / "destinations.json")
