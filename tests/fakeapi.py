@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import sys
 import threading
 import time
 from collections import deque
@@ -43,11 +44,11 @@ class Seen:
 class FakeLaunchDarkly:
     """Replies to each path from its script in order; the last reply repeats; unknown paths 404."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.scripts: dict[str, deque[Reply]] = {}
         self.requests: list[Seen] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._serve, daemon=True)
 
@@ -248,3 +249,19 @@ def loopback_only_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+def main() -> None:
+    """Demo: `python -m tests.fakeapi [PORT]`, then LD_BASE_URL=<printed URL> auditor fetch."""
+    fake = FakeLaunchDarkly(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
+    second = destination("610addeadbeefaa86ec9a7d5", name="kinesis-prod", kind="kinesis", on=False)
+    fake.script(DESTINATIONS, ok(destinations(destination(), second)))
+    print(f"fake LaunchDarkly API at {fake.base_url} (any token works); Ctrl-C stops it")
+    try:
+        fake._serve()
+    except KeyboardInterrupt:
+        fake._server.server_close()
+
+
+if __name__ == "__main__":
+    main()

@@ -291,6 +291,16 @@ def test_an_html_page_is_reported_not_parsed(
     assert expected in exc.message
 
 
+def test_an_html_page_labelled_as_json_is_still_reported_as_html(
+    fake_ld: FakeLaunchDarkly, rec: Recorder
+) -> None:
+    page = html_page(200)
+    fake_ld.script(
+        DESTINATIONS, Reply(body=page.body, headers={"Content-Type": "application/json"})
+    )
+    assert "HTML page instead of JSON" in fetch_error(fake_ld, rec).message
+
+
 @pytest.mark.parametrize(
     ("reply", "expected"),
     [
