@@ -230,8 +230,8 @@ def fake_ld_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeLaunchDarkl
     fake.stop()
 
 
-@pytest.fixture(name="loopback_only")
-def loopback_only_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture(name="loopback_network")
+def loopback_network_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail any name lookup or connection that is not for the loopback interface."""
     real_connect, real_getaddrinfo = socket.socket.connect, socket.getaddrinfo
 
@@ -252,7 +252,7 @@ def loopback_only_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def main() -> None:
-    """Demo: `python -m tests.fakeapi [PORT]`, then LD_BASE_URL=<printed URL> auditor fetch."""
+    """Demo: `python tests/fakeapi.py [PORT]`, then LD_BASE_URL=<printed URL> auditor fetch."""
     fake = FakeLaunchDarkly(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
     second = destination("610addeadbeefaa86ec9a7d5", name="kinesis-prod", kind="kinesis", on=False)
     fake.script(DESTINATIONS, ok(destinations(destination(), second)))

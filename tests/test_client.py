@@ -8,12 +8,7 @@ import traceback
 from typing import Any
 
 import pytest
-
-from auditor import __version__
-from auditor.client import ClientConfig, FetchResult, fetch_destinations, resolve_config
-from auditor.errors import ApiError, OutputError, UsageError
-from auditor.snapshot import meta_path, write_snapshot
-from tests.fakeapi import (  # noqa: F401 - the *_fixture names register fixtures
+from fakeapi import (  # noqa: F401 - the *_fixture names register fixtures
     DESTINATIONS,
     FORBIDDEN,
     NOT_FOUND,
@@ -27,13 +22,18 @@ from tests.fakeapi import (  # noqa: F401 - the *_fixture names register fixture
     free_port,
     html_page,
     http_date,
-    loopback_only_fixture,
+    loopback_network_fixture,
     ok,
     rate_limited,
     truncated,
 )
 
-pytestmark = pytest.mark.usefixtures("loopback_only")
+from auditor import __version__
+from auditor.client import ClientConfig, FetchResult, fetch_destinations, resolve_config
+from auditor.errors import ApiError, OutputError, UsageError
+from auditor.snapshot import meta_path, write_snapshot
+
+pytestmark = pytest.mark.usefixtures("loopback_network")
 
 TOKEN = "api-SENTINEL-abc123"
 NOW = 1_760_000_000.0  # 2025-10-09T08:53:20Z
