@@ -231,7 +231,7 @@ class _Fetcher:
                 return outcome
             if attempt == retries:
                 raise self._error(
-                    f"gave up after {attempt + 1} attempts: {outcome.problem} from {url}",
+                    f"gave up after {_attempts(attempt + 1)}: {outcome.problem} from {url}",
                     _RETRY_HINT,
                 ) from outcome.cause
             wait = outcome.wait
@@ -415,3 +415,7 @@ def _reason(exc: Exception) -> str:
 
 def _seconds(value: float) -> str:
     return f"{round(value, 1):g} s"
+
+
+def _attempts(n: int) -> str:
+    return "1 attempt" if n == 1 else f"{n} attempts"
