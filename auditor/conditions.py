@@ -112,7 +112,7 @@ def _compile_key(
     if key in OPERATORS:
         operand = _operand(sub, params, where)
         return OPERATORS[key](operand, params, where)
-    if not isinstance(sub, Mapping):
+    if not isinstance(sub, Mapping) or set(sub) == {"param"}:  # an operand: not a path
         hint = _did_you_mean(key, [*OPERATORS, *_COMBINATORS])
         raise ConditionError(where[:-1], f"unknown operator {key!r}{hint}", at=where)
     inner = _compile(sub, params, where)

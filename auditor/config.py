@@ -14,7 +14,7 @@ from auditor.audit import AuditOptions
 from auditor.errors import AuditorError, SettingError, UsageError
 from auditor.models import Rule
 from auditor.outputs import FORMATS
-from auditor.ruleset import apply_overrides, load_rules
+from auditor.ruleset import apply_overrides, load_rules, select_rules
 from auditor.yamlfile import YamlDoc, did_you_mean, load_yaml
 from auditor.yamlschema import check_schema
 
@@ -93,9 +93,13 @@ class Config:
 
 
 def load_configured_rules(config: Config) -> tuple[list[Rule], list[Rule]]:
-    """Every loaded rule as its file says, and as configured (severity and params applied)."""
+    """Every loaded rule as its file says, and as configured (severity and params applied).
+
+    `select` and `ignore` are checked against the rules too, though every rule is returned.
+    """
     with config.located():
         written = load_rules(config.rule_paths, builtin=config.builtin_rules)
+        select_rules(written, config.select, config.ignore)
         return written, apply_overrides(written, severity=config.severity, params=config.params)
 
 

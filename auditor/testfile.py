@@ -9,7 +9,7 @@ from auditor.document import build_document, parse_json
 from auditor.engine import evaluate
 from auditor.errors import InputError, SettingError
 from auditor.models import Document, Finding, Rule
-from auditor.ruleset import compile_rule, select_rules
+from auditor.ruleset import apply_overrides, compile_rule, select_rules
 from auditor.yamlfile import YamlDoc, did_you_mean, load_yaml
 from auditor.yamlschema import check_schema
 
@@ -17,7 +17,8 @@ from auditor.yamlschema import check_schema
 def run_test_file(path: Path, rules: Sequence[Rule]) -> tuple[str, ...]:
     """The located failures of the test at `path` on `rules`; RuleError when the file is bad.
 
-    The world is closed among the rules the test runs: a finding `expect` does not list fails,
+    Rules run as configured, then with the test's own `params`. The world is closed among
+    the rules the test runs: a finding `expect` does not list fails,
     and so does a listed finding that is not made. Findings compare by rule and destination id.
     """
     doc = load_yaml(path)
@@ -25,6 +26,10 @@ def run_test_file(path: Path, rules: Sequence[Rule]) -> tuple[str, ...]:
         raise doc.error((), "expected a mapping with `input` and `expect`")
     check_schema(doc, "rule-test.schema.json")
     document = _input(doc, path.parent)
+    try:
+        rules = apply_overrides(rules, params=doc.data.get("params"))
+    except SettingError as exc:
+        raise doc.error(exc.where, exc.problem, at=exc.at) from None
     chosen = _chosen(doc, rules)
     expect: dict[str, list[str]] = doc.data["expect"]
     _check_expect(doc, expect, rules, chosen)
@@ -60,9 +65,11 @@ def _input(doc: YamlDoc, base: Path) -> Document:
         raise doc.error(("input",), exc.message) from None
     if document.problems:
         first = document.problems[0]
+        if isinstance(doc.data["input"], str):
+            problem = f"{base / doc.data['input']}: {first.pointer}: {first.message}"
+            raise doc.error(("input",), f"not a valid export: {problem}")
         parts = [int(p) if p.isdigit() else p for p in first.pointer.split("/")[1:]]
-        where = ("input", *parts) if isinstance(doc.data["input"], dict) else ("input",)
-        raise doc.error(where, f"not a valid export: {first.pointer}: {first.message}")
+        raise doc.error(("input", *parts), first.message)
     return document
 
 

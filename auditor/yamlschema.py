@@ -47,9 +47,14 @@ def validator(name: str) -> Any:
 
 def check_schema(doc: YamlDoc, name: str, *, error: type[AuditorError] = RuleError) -> None:
     """Raise `error` for the first problem, in file order, of `doc` against `schemas/<name>`."""
-    problems = [describe(e) for e in validator(name).iter_errors(doc.data)]
-    if problems:
-        where, at, message = min(problems, key=lambda p: (doc.locate(p[1]), len(p[1])))
+    errors = list(validator(name).iter_errors(doc.data))
+    if errors:
+        # a missing field is reported last: a misspelt one is the likelier cause
+        first = min(
+            errors,
+            key=lambda e: (e.validator == "required", doc.locate(describe(e)[1]), len(e.path)),
+        )
+        where, at, message = describe(first)
         raise doc.error(where, message, at=at, error=error)
 
 
