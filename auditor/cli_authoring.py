@@ -9,7 +9,6 @@ from typing import Any
 import click
 
 from auditor.cli_support import (
-    EXIT_CODES_HELP,
     check_options,
     effective_config,
     guarded,
@@ -17,6 +16,18 @@ from auditor.cli_support import (
 )
 from auditor.errors import EXIT_FINDINGS, EXIT_OK
 from auditor.ruleinfo import LIST_FORMATS
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  done
+  2  usage error, or a bad config or rule file
+"""
+TEST_EXIT_CODES_HELP = """\b
+Exit codes:
+  0  every example and test passed (a rule lacking an example is only warned about)
+  1  an example or a test failed; with --strict, also a rule lacking an example
+  2  usage error, or a bad config, rule or test file
+"""
 
 
 @click.group("rules")
@@ -57,7 +68,7 @@ def rules_show(rule_id: str, **flags: Any) -> None:
     click.echo(show_rule(configured[index], written[index], config.origins), nl=False)
 
 
-@rules_group.command("test", epilog=EXIT_CODES_HELP)
+@rules_group.command("test", epilog=TEST_EXIT_CODES_HELP)
 @click.argument("test_paths", nargs=-1, metavar="[PATH]...")
 @rule_loading_options
 @click.option("--strict", is_flag=True, help="Fail when a rule lacks a pass or a fail example.")
@@ -102,7 +113,7 @@ def config_show(as_json: bool, **flags: Any) -> None:
     Takes the flags of `check`, to show what they change: each value is marked `default`,
     `FILE:LINE` or `command line`.
     """
-    from auditor.config import render_config
+    from auditor.configshow import render_config
 
     click.echo(render_config(effective_config(**flags), as_json=as_json), nl=False)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from auditor.yamlfile import YamlDoc, did_you_mean, load_yaml
 from auditor.yamlschema import check_schema
 
 CONFIG_NAME = "auditor.yaml"
-_LATER_KEYS = ("waivers", "baseline", "history")
+LATER_KEYS = ("waivers", "baseline", "history")
 """Settings carried for the waivers, baseline and history stages."""
 DEFAULT = "default"
 COMMAND_LINE = "command line"
@@ -103,44 +102,6 @@ def load_configured_rules(config: Config) -> tuple[list[Rule], list[Rule]]:
         return written, apply_overrides(written, severity=config.severity, params=config.params)
 
 
-def settings(config: Config) -> list[tuple[str, Any, str]]:
-    """(key, value, origin) of every setting; severity and params one row per rule and param."""
-    rows: list[tuple[str, Any, str]] = [
-        ("config_file", config.path, config.origin("config_file")),
-        ("rules", list(config.rule_paths), config.origin("rules")),
-        ("builtin_rules", config.builtin_rules, config.origin("builtin_rules")),
-        ("select", list(config.select), config.origin("select")),
-        ("ignore", list(config.ignore), config.origin("ignore")),
-    ]
-    levels = [(f"severity.{rule_id}", level) for rule_id, level in config.severity.items()]
-    rows += [(key, level, config.origin(key)) for key, level in levels] or [
-        ("severity", {}, DEFAULT)
-    ]
-    params = [
-        (f"params.{rule_id}.{name}", value)
-        for rule_id, table in config.params.items()
-        for name, value in table.items()
-    ]
-    rows += [(key, value, config.origin(key)) for key, value in params] or [("params", {}, DEFAULT)]
-    outputs = [name if path == "-" else f"{name}:{path}" for name, path in config.outputs]
-    rows.append(("fail_on", config.fail_on, config.origin("fail_on")))
-    rows.append(("outputs", outputs, config.origin("outputs")))
-    rows += [(key, getattr(config, key), config.origin(key)) for key in _LATER_KEYS]
-    return rows
-
-
-def render_config(config: Config, *, as_json: bool = False) -> str:
-    """The effective configuration, one setting a line with its origin, or as JSON."""
-    rows = settings(config)
-    if as_json:
-        data = [{"key": k, "value": v, "origin": o} for k, v, o in rows]
-        return json.dumps(data, indent=2) + "\n"
-    shown = [(k, json.dumps(v), o) for k, v, o in rows]
-    width = max(len(k) for k, _, _ in shown)
-    value_width = min(48, max(len(v) for _, v, _ in shown))
-    return "".join(f"{k:<{width}}  {v:<{value_width}}  # {o}\n" for k, v, o in shown)
-
-
 def find_config(explicit: str | None, cwd: Path) -> Path | None:
     """The config file: `explicit` (which must exist), else `auditor.yaml` in `cwd` if any."""
     if explicit is not None:
@@ -196,7 +157,7 @@ def _from_file(doc: YamlDoc, base: Path) -> tuple[dict[str, Any], dict[str, str]
                     origins[f"params.{rule_id}.{name}"] = _at(doc, (key, rule_id, name))
     if "fail_on" in data:
         values["fail_on"] = data["fail_on"]
-    for key in _LATER_KEYS:
+    for key in LATER_KEYS:
         if key in data:
             values[key] = _relative(base, data[key])
     return values, origins

@@ -1,6 +1,7 @@
 """Generate the Markdown reference sections of the docs from the schemas and the built-in rules.
 
-A Markdown file opts in with markers; the text between them is replaced on each run:
+A Markdown file opts in with markers naming one of `SECTIONS`; the text between them is
+replaced on each run (markers of other names are left alone):
 
     <!-- BEGIN rules-index -->
     <!-- END rules-index -->
@@ -19,10 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from auditor.paths import schema_path
-
-_MARKER = re.compile(
-    r"(<!-- BEGIN (?P<name>[a-z-]+) -->\n)(?P<body>.*?)(<!-- END (?P=name) -->)", re.DOTALL
-)
 
 
 def _schema(name: str) -> dict[str, Any]:
@@ -112,25 +109,30 @@ SECTIONS: dict[str, Callable[[], str]] = {
 }
 
 
+def _pattern() -> re.Pattern[str]:
+    names = "|".join(re.escape(name) for name in SECTIONS)
+    return re.compile(
+        rf"(<!-- BEGIN (?P<name>{names}) -->\n)(?P<body>.*?)(<!-- END (?P=name) -->)", re.DOTALL
+    )
+
+
 def update(text: str, *, source: str = "<text>") -> str:
-    """`text` with every marked section regenerated; ValueError for an unknown section name."""
+    """`text` with each of our marked sections regenerated; sections of other names are kept.
 
-    def replace(match: re.Match[str]) -> str:
-        name = match.group("name")
-        if name not in SECTIONS:
-            raise ValueError(f"{source}: unknown section {name!r}; known: {', '.join(SECTIONS)}")
-        return match.group(1) + SECTIONS[name]() + match.group(4)
-
-    opened = re.findall(r"<!-- BEGIN ([a-z-]+) -->", text)
-    closed = [m.group("name") for m in _MARKER.finditer(text)]
-    if opened != closed:
-        unclosed = next(n for n in opened if opened.count(n) != closed.count(n))
-        raise ValueError(f"{source}: section {unclosed!r} has no matching END marker")
-    return _MARKER.sub(replace, text)
+    ValueError when one of our sections has no END marker.
+    """
+    pattern = _pattern()
+    opened = re.findall(rf"<!-- BEGIN ({'|'.join(SECTIONS)}) -->", text)
+    closed = [m.group("name") for m in pattern.finditer(text)]
+    for name in opened:
+        if opened.count(name) != closed.count(name):
+            raise ValueError(f"{source}: section {name!r} has no matching END marker")
+    return pattern.sub(lambda m: m.group(1) + SECTIONS[m.group("name")]() + m.group(4), text)
 
 
 def has_markers(text: str) -> bool:
-    return _MARKER.search(text) is not None
+    """Whether `text` holds one of our sections."""
+    return _pattern().search(text) is not None
 
 
 def marked_files(root: Path) -> list[Path]:

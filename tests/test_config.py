@@ -253,3 +253,14 @@ def test_schema_choices_match_the_code() -> None:
     assert tuple(schema["properties"]["fail_on"]["enum"]) == FAIL_ON_CHOICES
     severities = schema["properties"]["severity"]["additionalProperties"]["enum"]
     assert set(severities) == set(SEVERITY_NAMES)
+
+
+def test_the_example_config(project: Path) -> None:
+    example = EXPORT.parent / "auditor.yaml"
+    result = invoke("--config", str(example), "check", str(EXPORT), "-f", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["summary"]["fail_on"] == "high"
+    assert not findings(data, "access-not-reported")
+    assert not findings(data, "unknown-destination-kind")  # s3 is a known kind there
+    assert {f["severity"] for f in findings(data, "inverted-grant")} == {"critical"}
