@@ -91,7 +91,7 @@ def rules_index() -> str:
     """A Markdown table of the built-in rules: id, severity, scope, summary, compliance."""
     from auditor.ruleset import load_rules
 
-    lines = ["| Rule | Severity | Scope | Flags | Compliance |", "| --- | --- | --- | --- | --- |"]
+    lines = ["| Rule | Severity | Scope | Summary | Compliance |", "| --- " * 5 + "|"]
     for rule in sorted(load_rules(), key=lambda r: r.id):
         compliance = "; ".join(f"{k} {', '.join(v)}" for k, v in rule.compliance.items())
         lines.append(

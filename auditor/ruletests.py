@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from auditor.errors import UsageError
 from auditor.examples import run_examples
 from auditor.models import Rule
 from auditor.ruleset import compile_rule, is_test_file, rule_files
@@ -94,8 +95,6 @@ def _rule_outcome(rule: Rule, path: Path | None) -> RuleOutcome:
 
 
 def _test_files(paths: Iterable[str]) -> list[Path]:
-    from auditor.errors import UsageError
-
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
