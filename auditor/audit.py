@@ -10,8 +10,14 @@ from typing import Any
 from auditor import __version__
 from auditor.document import load_document
 from auditor.engine import evaluate
-from auditor.models import AuditResult, Finding, Severity, Source
-from auditor.ruleset import compile_rule, load_rules, ruleset_sha256, select_rules
+from auditor.models import AuditResult, Finding, Rule, Severity, Source
+from auditor.ruleset import (
+    apply_overrides,
+    compile_rule,
+    load_rules,
+    ruleset_sha256,
+    select_rules,
+)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -25,6 +31,8 @@ class AuditOptions:
     fail_on: str = "medium"
     now: datetime | None = None
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    severity: Mapping[str, str] = field(default_factory=dict)
+    """Severity overrides by rule id: the findings of those rules carry this severity."""
 
 
 def timestamp(now: datetime | None) -> str:
@@ -41,14 +49,21 @@ def gate_fails(finding: Finding, fail_on: str) -> bool:
     return finding.severity >= Severity.parse(fail_on)
 
 
+def configured_rules(options: AuditOptions) -> list[Rule]:
+    """Every loaded rule, re-graded and re-parametrised as the options say."""
+    rules = load_rules(options.rule_paths, builtin=options.builtin_rules)
+    return apply_overrides(rules, severity=options.severity, params=options.params)
+
+
+def prepare_rules(options: AuditOptions) -> list[Rule]:
+    """The rules one audit runs: the configured rules that `select` and `ignore` keep."""
+    return select_rules(configured_rules(options), options.select, options.ignore)
+
+
 def run_audit(source: Source, options: AuditOptions) -> AuditResult:
     """Load rules, then the document; evaluate; decide the verdict."""
-    rules = select_rules(
-        load_rules(options.rule_paths, builtin=options.builtin_rules),
-        options.select,
-        options.ignore,
-    )
-    compiled = [compile_rule(r, options.params.get(r.id)) for r in rules]
+    rules = prepare_rules(options)
+    compiled = [compile_rule(r) for r in rules]
     document = load_document(source.data)
     findings = evaluate(compiled, document.destinations)
     passed = not document.problems and not any(gate_fails(f, options.fail_on) for f in findings)

@@ -35,9 +35,11 @@ class YamlDoc:
         where: Sequence[str | int],
         message: str,
         *,
+        at: Sequence[str | int] | None = None,
         error: type[AuditorError] = RuleError,
     ) -> AuditorError:
-        line, column = self.locate(where)
+        """`file:line:col: field.path: message`, located at `at` (default: `where` itself)."""
+        line, column = self.locate(where if at is None else at)
         field = dotted(where)
         prefix = f"{self.path}:{line}:{column}: "
         return error(prefix + (f"{field}: {message}" if field else message))
@@ -55,8 +57,14 @@ def did_you_mean(word: str, options: Iterable[str]) -> str:
     return f" (did you mean {guess[0]!r}?)" if guess else ""
 
 
-def load_yaml(path: Path | str, *, error: type[AuditorError] = RuleError) -> YamlDoc:
-    """Read and parse `path`; every failure is `error` naming the file (and line when known)."""
+def load_yaml(
+    path: Path | str, *, error: type[AuditorError] = RuleError, allow_empty: bool = False
+) -> YamlDoc:
+    """Read and parse `path`; every failure is `error` naming the file (and line when known).
+
+    An empty file (or one of comments only) is an error, or a document of `None` when
+    `allow_empty`.
+    """
     name = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -68,13 +76,17 @@ def load_yaml(path: Path | str, *, error: type[AuditorError] = RuleError) -> Yam
         raise error(f"{name}: not valid UTF-8 (byte {exc.start})") from None
     except OSError as exc:
         raise error(f"{name}: cannot read: {exc.strerror or exc}") from None
-    return parse_yaml(text, name, error=error)
+    return parse_yaml(text, name, error=error, allow_empty=allow_empty)
 
 
-def parse_yaml(text: str, name: str, *, error: type[AuditorError] = RuleError) -> YamlDoc:
+def parse_yaml(
+    text: str, name: str, *, error: type[AuditorError] = RuleError, allow_empty: bool = False
+) -> YamlDoc:
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
+        if node is None and allow_empty:
+            return YamlDoc(name, None, {})
         if node is None:
             raise error(f"{name}: the file is empty")
         marks: dict[Where, tuple[int, int]] = {}
@@ -83,6 +95,9 @@ def parse_yaml(text: str, name: str, *, error: type[AuditorError] = RuleError) -
         mark = exc.problem_mark or exc.context_mark
         where = f"{mark.line + 1}:{mark.column + 1}: " if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.problem and exc.context and exc.context_mark and mark is exc.problem_mark:
+            start = exc.context_mark
+            problem += f" ({exc.context} started at {start.line + 1}:{start.column + 1})"
         raise error(f"{name}:{where}invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise error(f"{name}: invalid YAML: {exc}") from None
