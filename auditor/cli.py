@@ -24,6 +24,7 @@ from auditor.cli_support import (
 )
 from auditor.config import CONFIG_NAME
 from auditor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError
+from auditor.outputs import RenderOptions
 
 
 def _parse_now(value: str | None) -> datetime | None:
@@ -96,9 +97,28 @@ def fetch(output: str, **kwargs: Any) -> None:
 @click.option(
     "--now", metavar="TIMESTAMP", help="The audit's time (ISO 8601), for reproducible output."
 )
+@click.option(
+    "--max-findings",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="List at most N findings in the markdown report; the rest are counted, not listed.",
+)
+@click.option(
+    "--template",
+    "template_path",
+    metavar="PATH",
+    help="Render PATH, your own Jinja2 template, in a sandbox with the report context;"
+    " to stdout, or to OUT with -f template:OUT.",
+)
 @guarded
 def check(
-    input_path: str | None, api: bool, save: str | None, now: str | None, **flags: Any
+    input_path: str | None,
+    api: bool,
+    save: str | None,
+    now: str | None,
+    max_findings: int | None,
+    template_path: str | None,
+    **flags: Any,
 ) -> None:
     """Audit INPUT (an export file, or - for stdin), or the live API with --api."""
     from auditor.audit import run_audit
@@ -109,11 +129,12 @@ def check(
     if save and not api:
         raise UsageError("--save keeps the snapshot read with --api; it needs --api")
     config = effective_config(**flags)
-    _precheck_outputs([*config.outputs, *([("snapshot", save)] if save else [])])
+    outputs = _with_template(config, template_path)
+    _precheck_outputs([*outputs, *([("snapshot", save)] if save else [])])
     with config.located():
         source = _source(input_path, api_args, save)
         result = run_audit(source, config.audit_options(_parse_now(now)))
-    write_outputs(result, config.outputs)
+    write_outputs(result, outputs, RenderOptions(max_findings=max_findings, template=template_path))
     if result.problems:
         sys.exit(EXIT_INPUT)
     sys.exit(EXIT_OK if result.passed else EXIT_FINDINGS)
@@ -134,6 +155,29 @@ def _source(input_path: str | None, api_args: dict[str, Any], save: str | None) 
     return Source(path=fetched.url, sha256=fetched.sha256, data=fetched.body)
 
 
+def _with_template(config: Any, template_path: str | None) -> list[tuple[str, str]]:
+    """The outputs, with the user template checked first.
+
+    `--template` without `-f template[:OUT]` renders it to stdout, in place of the default
+    text report (or beside the outputs chosen with -f or in the config file).
+    """
+    from auditor.config import DEFAULT
+
+    outputs = list(config.outputs)
+    has_template = any(name == "template" for name, _ in outputs)
+    if template_path is None:
+        if has_template:
+            raise UsageError("-f template needs --template PATH, the template to render")
+        return outputs
+    from auditor.outputs.templating import load_user_template
+
+    load_user_template(template_path)  # a bad template fails now, before any work
+    if has_template:
+        return outputs
+    chosen = [] if config.origin("outputs") == DEFAULT else outputs
+    return [*chosen, ("template", "-")]
+
+
 def _precheck_outputs(outputs: Sequence[tuple[str, str]]) -> None:
     from auditor.sources import check_writable
 
@@ -142,15 +186,20 @@ def _precheck_outputs(outputs: Sequence[tuple[str, str]]) -> None:
             check_writable(path)
 
 
-def write_outputs(result: Any, outputs: Sequence[tuple[str, str]]) -> None:
+def write_outputs(
+    result: Any, outputs: Sequence[tuple[str, str]], options: RenderOptions | None = None
+) -> None:
     """Render every output first, then write them: nothing is written if a render fails."""
-    from auditor.outputs import RenderOptions, render
+    from dataclasses import replace
+
+    from auditor.outputs import render
     from auditor.sources import atomic_write
 
+    base = options or RenderOptions()
     rendered = []
     for name, path in outputs:
         color = path == "-" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        rendered.append((path, render(name, result, RenderOptions(color=color))))
+        rendered.append((path, render(name, result, replace(base, color=color))))
     for path, text in rendered:
         if path == "-":
             click.echo(text, nl=False)

@@ -19,6 +19,9 @@ class RenderOptions:
 
     color: bool = False
     max_findings: int | None = None
+    """Markdown lists at most this many findings and counts the rest (None: all)."""
+    template: str | None = None
+    """The user's Jinja2 template file, for the `template` format."""
 
 
 Renderer = Callable[[AuditResult, RenderOptions], str]
@@ -41,6 +44,20 @@ FORMATS: dict[str, Format] = {
         Format(name="text", module="auditor.outputs.text", description="terminal report"),
         Format(
             name="json", module="auditor.outputs.report_json", description="machine-readable report"
+        ),
+        Format(
+            name="html", module="auditor.outputs.html", description="self-contained HTML report"
+        ),
+        Format(
+            name="markdown",
+            module="auditor.outputs.markdown",
+            description="PR comment / CI step summary",
+        ),
+        Format(name="csv", module="auditor.outputs.csv", description="one row per finding"),
+        Format(
+            name="template",
+            module="auditor.outputs.template",
+            description="your Jinja2 template (--template PATH), sandboxed",
         ),
     )
 }
