@@ -73,7 +73,7 @@ def check_golden(name: str, actual: str) -> None:
         path.write_text(actual, encoding="utf-8", newline="")
         return
     assert path.exists(), f"{path} is missing; run with AUDITOR_UPDATE_GOLDEN=1 to create it"
-    expected = path.read_text(encoding="utf-8")
+    expected = path.read_bytes().decode("utf-8")
     assert actual == expected, f"{name} differs from its golden file (AUDITOR_UPDATE_GOLDEN=1)"
 
 

@@ -53,7 +53,8 @@ def row(finding: Finding) -> list[str]:
 
 def render(result: AuditResult, options: RenderOptions) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    # RFC 4180 line ends; with "\r\n" as terminator, a cell holding \r or \n is quoted.
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     writer.writerows(row(f) for f in sorted(result.findings, key=sort_key))
     return out.getvalue()

@@ -41,13 +41,14 @@ def escape_markdown(value: Any) -> str:
 
 def code_spans(value: Any) -> Markup:
     """Prose outside tables: `code` spans kept (their content is literal), the rest escaped."""
-    parts = _TICKS.split(_CONTROLS.sub(" ", _BREAKS.sub(" ", str(value))))
-    return Markup(
-        "".join(
-            f"`{part}`" if index % 2 and "|" not in part else escape_markdown(part)
-            for index, part in enumerate(parts)
-        )
-    )
+    out = []
+    for index, part in enumerate(_TICKS.split(_CONTROLS.sub(" ", _BREAKS.sub(" ", str(value))))):
+        is_code = index % 2 == 1
+        if is_code and "|" not in part:
+            out.append(f"`{part}`")
+        else:
+            out.append(escape_markdown(f"`{part}`" if is_code else part))
+    return Markup("".join(out))
 
 
 def render(result: AuditResult, options: RenderOptions) -> str:
