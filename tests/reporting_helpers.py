@@ -83,21 +83,20 @@ def destination(
     *,
     index: int,
     on: bool = True,
-    project: str = "payments",
+    project: str | None = "payments",
     environment: str = "production",
     config: Any = None,
     allowed: Iterable[Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """One export item; `allowed` statements become its `_access.allowed` entries."""
+    """One export item; `allowed` statements become its `_access.allowed` entries.
+
+    `project=None` leaves out the self link, so the destination has no project.
+    """
     dest_id = f"d{index:023d}"
-    item: dict[str, Any] = {
-        "_id": dest_id,
-        "_links": {"self": {"href": f"/api/v2/destinations/{project}/{environment}/{dest_id}"}},
-        "name": name,
-        "kind": kind,
-        "on": on,
-        "config": config,
-    }
+    item: dict[str, Any] = {"_id": dest_id, "name": name, "kind": kind, "on": on, "config": config}
+    if project is not None:  # without a self link, the project and environment are unknown
+        href = f"/api/v2/destinations/{project}/{environment}/{dest_id}"
+        item["_links"] = {"self": {"href": href}}
     if allowed is not None:
         item["_access"] = {
             "allowed": [{"action": a, "reason": dict(s)} for s in allowed for a in s["actions"]],

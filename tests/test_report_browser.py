@@ -51,6 +51,7 @@ def hostile_export() -> dict[str, Any]:
     ]
     items.append(destination("plain-pubsub", "google-pubsub", index=9, project=PROJECT))
     items.append(destination(IMG, "s3", index=10, project="web", allowed=[]))
+    items.append(destination("unlinked", "segment", index=11, project=None, on=False, allowed=[]))
     return export(*items)
 
 
@@ -172,6 +173,9 @@ def test_filters_change_the_visible_rows(
 
     page.select_option("#filter-project", PROJECT)
     assert visible_rows(page) == count(result, lambda f: f.destination.project == PROJECT) > 0
+
+    page.select_option("#filter-project", "none")
+    assert visible_rows(page) == count(result, lambda f: f.destination.project is None) > 0
 
     page.click("#filter-reset")
     page.fill("#filter-text", "svg onload")

@@ -163,6 +163,8 @@ def test_charts_and_filters() -> None:
     }
     assert ctx["filters"]["severities"] == ["high", "medium", "low", "info"]
     assert ctx["filters"]["projects"] == ["analytics", "mobile-app", "web"]
+    doc = export(destination("a", "segment", index=1, project=None, on=False, allowed=[]))
+    assert build_context(audit(doc))["filters"]["projects"] == [None]
 
 
 def test_empty_export() -> None:

@@ -196,16 +196,14 @@ def _controls(rules: Iterable[Rule], views: list[dict[str, Any]]) -> list[dict[s
     return rows
 
 
-def _filters(views: list[dict[str, Any]]) -> dict[str, list[str]]:
-    present: Mapping[str, set[str]] = {"severity": set(), "rule": set(), "project": set()}
-    for v in views:
-        present["severity"].add(v["severity"])
-        present["rule"].add(v["rule_id"])
-        present["project"].add(v["destination"]["project"] or "")
+def _filters(views: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """The values present in the findings; `projects` ends with None if one has no project."""
+    projects = {v["destination"]["project"] for v in views}
+    named = sorted(p for p in projects if p is not None)
     return {
-        "severities": [s for s in SEVERITY_NAMES if s in present["severity"]],
-        "rules": sorted(present["rule"]),
-        "projects": sorted(present["project"]),
+        "severities": [s for s in SEVERITY_NAMES if any(v["severity"] == s for v in views)],
+        "rules": sorted({v["rule_id"] for v in views}),
+        "projects": named + ([None] if None in projects else []),
     }
 
 
