@@ -107,8 +107,12 @@ def fetch(output: str, **kwargs: Any) -> None:
     "--template",
     "template_path",
     metavar="PATH",
-    help="Render PATH, your own Jinja2 template, in a sandbox with the report context;"
-    " to stdout, or to OUT with -f template:OUT.",
+    help="Also render PATH, your own Jinja2 template, in a sandbox with the report context.",
+)
+@click.option(
+    "--template-output",
+    metavar="OUT",
+    help="Write the --template output to OUT [default: stdout, instead of the text report].",
 )
 @guarded
 def check(
@@ -118,6 +122,7 @@ def check(
     now: str | None,
     max_findings: int | None,
     template_path: str | None,
+    template_output: str | None,
     **flags: Any,
 ) -> None:
     """Audit INPUT (an export file, or - for stdin), or the live API with --api."""
@@ -129,7 +134,7 @@ def check(
     if save and not api:
         raise UsageError("--save keeps the snapshot read with --api; it needs --api")
     config = effective_config(**flags)
-    outputs = _with_template(config, template_path)
+    outputs = _with_template(config, template_path, template_output)
     _precheck_outputs([*outputs, *([("snapshot", save)] if save else [])])
     with config.located():
         source = _source(input_path, api_args, save)
@@ -155,27 +160,27 @@ def _source(input_path: str | None, api_args: dict[str, Any], save: str | None) 
     return Source(path=fetched.url, sha256=fetched.sha256, data=fetched.body)
 
 
-def _with_template(config: Any, template_path: str | None) -> list[tuple[str, str]]:
-    """The outputs, with the user template checked first.
+def _with_template(
+    config: Any, template_path: str | None, template_output: str | None
+) -> list[tuple[str, str]]:
+    """The outputs, plus the user's template (checked now, before any work) when given.
 
-    `--template` without `-f template[:OUT]` renders it to stdout, in place of the default
-    text report (or beside the outputs chosen with -f or in the config file).
+    Its output goes to --template-output, or to stdout in place of the default text report
+    (beside the outputs chosen with -f or in the config file).
     """
     from auditor.config import DEFAULT
-
-    outputs = list(config.outputs)
-    has_template = any(name == "template" for name, _ in outputs)
-    if template_path is None:
-        if has_template:
-            raise UsageError("-f template needs --template PATH, the template to render")
-        return outputs
+    from auditor.outputs import TEMPLATE
     from auditor.outputs.templating import load_user_template
 
-    load_user_template(template_path)  # a bad template fails now, before any work
-    if has_template:
+    outputs = list(config.outputs)
+    if template_path is None:
+        if template_output is not None:
+            raise UsageError("--template-output needs --template PATH, the template to render")
         return outputs
-    chosen = [] if config.origin("outputs") == DEFAULT else outputs
-    return [*chosen, ("template", "-")]
+    load_user_template(template_path)
+    if template_output is None and config.origin("outputs") == DEFAULT:
+        outputs = []
+    return [*outputs, (TEMPLATE.name, template_output or "-")]
 
 
 def _precheck_outputs(outputs: Sequence[tuple[str, str]]) -> None:

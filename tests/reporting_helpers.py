@@ -65,10 +65,10 @@ def rendered(fmt: str, result: AuditResult, **options: Any) -> str:
     return render(fmt, result, RenderOptions(**options))
 
 
-def check_golden(name: str, actual: str) -> None:
-    """Compare with tests/golden/NAME; AUDITOR_UPDATE_GOLDEN=1 rewrites it instead."""
+def check_golden(name: str, actual: str, *, update: bool = False) -> None:
+    """Compare with tests/golden/NAME; `update` or AUDITOR_UPDATE_GOLDEN=1 rewrites it instead."""
     path = GOLDEN / name
-    if UPDATE_GOLDEN:
+    if update or UPDATE_GOLDEN:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(actual, encoding="utf-8", newline="")
         return

@@ -53,7 +53,7 @@ def test_max_findings_cuts_the_markdown(tmp_path: Path) -> None:
 
 def test_help_lists_the_formats_and_options() -> None:
     text = CliRunner().invoke(cli, ["check", "--help"]).output
-    for word in ("html", "markdown", "csv", "template", "--max-findings", "--template"):
+    for word in ("html,", "markdown,", "csv.", "--max-findings", "--template", "--template-output"):
         assert word in text
 
 
@@ -70,18 +70,33 @@ def test_template_renders_to_stdout_by_default(tmp_path: Path) -> None:
     assert "soc2:CC6.1" in result.stdout
 
 
-def test_template_output_goes_to_a_file_with_f_template(tmp_path: Path) -> None:
+def test_template_output_goes_to_a_file_with_template_output(tmp_path: Path) -> None:
     template, out = tmp_path / "t.txt", tmp_path / "out.txt"
     template.write_text("{{ generated_at }}\n", encoding="utf-8")
-    result = run(EXAMPLE, *NOW, "-f", f"template:{out}", "--template", str(template))
-    assert result.exit_code == 1 and result.stdout == ""
+    result = run(EXAMPLE, *NOW, "--template", str(template), "--template-output", str(out))
+    assert result.exit_code == 1
+    assert result.stdout.startswith("auditor 0.1.0: ")  # the default text report stays
     assert out.read_text(encoding="utf-8") == "2026-01-31T12:00:00Z\n"
 
 
-def test_template_format_needs_a_template() -> None:
+def test_template_to_stdout_goes_beside_chosen_outputs(tmp_path: Path) -> None:
+    template, out = tmp_path / "t.txt", tmp_path / "r.csv"
+    template.write_text("custom\n", encoding="utf-8")
+    result = run(EXAMPLE, "-f", f"csv:{out}", "-f", "json", "--template", str(template))
+    assert result.stdout.startswith("{") and result.stdout.endswith("}\ncustom\n")
+    assert out.exists()
+
+
+def test_template_output_needs_a_template(tmp_path: Path) -> None:
+    result = run(EXAMPLE, "--template-output", str(tmp_path / "out.txt"))
+    assert result.exit_code == 2
+    assert "--template-output needs --template PATH" in result.stderr
+
+
+def test_template_is_not_a_format_of_its_own() -> None:
     result = run(EXAMPLE, "-f", "template")
     assert result.exit_code == 2
-    assert "-f template needs --template PATH" in result.stderr
+    assert "unknown format 'template'" in result.stderr
 
 
 @pytest.mark.parametrize(

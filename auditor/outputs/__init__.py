@@ -54,14 +54,18 @@ FORMATS: dict[str, Format] = {
             description="PR comment / CI step summary",
         ),
         Format(name="csv", module="auditor.outputs.csv", description="one row per finding"),
-        Format(
-            name="template",
-            module="auditor.outputs.template",
-            description="your Jinja2 template (--template PATH), sandboxed",
-        ),
     )
 }
+"""The formats `-f NAME[:PATH]` offers: each renders from the result alone."""
+
+TEMPLATE = Format(
+    name="template",
+    module="auditor.outputs.template",
+    description="the user's Jinja2 template (`--template PATH`), sandboxed",
+)
+"""Not a `-f` choice: it needs `RenderOptions.template`, which `--template` gives."""
 
 
 def render(name: str, result: AuditResult, options: RenderOptions | None = None) -> str:
-    return FORMATS[name].renderer()(result, options or RenderOptions())
+    fmt = TEMPLATE if name == TEMPLATE.name else FORMATS[name]
+    return fmt.renderer()(result, options or RenderOptions())

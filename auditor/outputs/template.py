@@ -11,6 +11,6 @@ from auditor.outputs.templating import load_user_template, render_template
 
 def render(result: AuditResult, options: RenderOptions) -> str:
     if options.template is None:
-        raise UsageError("the template format needs a template file", hint="add --template PATH")
+        raise UsageError("no template to render", hint="add --template PATH")
     template = load_user_template(options.template)
     return render_template(template, build_context(result), options.template)
