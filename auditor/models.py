@@ -5,7 +5,10 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from auditor.trend import HistoryView
 
 
 class Severity(enum.IntEnum):
@@ -161,6 +164,8 @@ class AuditResult:
     findings: tuple[Finding, ...]
     fail_on: str
     passed: bool
+    history: HistoryView | None = None
+    """This run against the --history database (first seen, new, resolved, trend); else None."""
 
     def counts_by_severity(self, status: Status = "open") -> dict[str, int]:
         counts = dict.fromkeys(SEVERITY_NAMES, 0)
