@@ -15,8 +15,10 @@ from auditor.audit import gate_fails
 from auditor.engine import sort_key
 from auditor.kinds import KNOWN_KINDS, shown_fields
 from auditor.models import SEVERITY_NAMES, AuditResult, Destination, Finding, Rule
+from auditor.outputs.history_context import history_context
 from auditor.outputs.report_json import finding_dict, report_dict
 from auditor.redact import shown_config
+from auditor.trend import HistoryView
 
 STATUSES: tuple[str, ...] = ("open", "waived", "baselined")
 
@@ -24,7 +26,7 @@ STATUSES: tuple[str, ...] = ("open", "waived", "baselined")
 def build_context(result: AuditResult) -> dict[str, Any]:
     """Every view of `result` a report shows, as plain data."""
     findings = sorted(result.findings, key=sort_key)
-    views = [_finding_view(f) for f in findings]
+    views = [_finding_view(f, result.history) for f in findings]
     by_rule: dict[str, list[dict[str, Any]]] = {}
     by_item: dict[str, list[dict[str, Any]]] = {}
     for view in views:
@@ -44,13 +46,15 @@ def build_context(result: AuditResult) -> dict[str, Any]:
         filters=_filters(views),
     )
     context["charts"] = _charts(context["severity_counts"], context["rules"])
+    context["history"] = history_context(result.history, views)
     context["summary"].update({s: sum(v["status"] == s for v in views) for s in STATUSES})
     context["summary"]["destinations_off"] = sum(not d.on for d in result.destinations)
     return context
 
 
-def _finding_view(finding: Finding) -> dict[str, Any]:
-    view = finding_dict(finding)
+def _finding_view(finding: Finding, history: HistoryView | None) -> dict[str, Any]:
+    view = finding_dict(finding, history)
+    view["age_days"] = history.age_days.get(finding.fingerprint) if history else None
     waiver = finding.waiver
     if waiver is not None:
         view["waiver"] = {

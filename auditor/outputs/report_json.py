@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from auditor.models import AuditResult, Finding, Statement
+from auditor.models import AuditResult, Finding, FindingDestination, Statement
+from auditor.trend import HistoryView, RecordedFinding, TrendPoint
 
 SCHEMA_VERSION = 1
 
@@ -23,7 +24,7 @@ def statement_dict(stmt: Statement) -> dict[str, Any]:
     }
 
 
-def finding_dict(finding: Finding) -> dict[str, Any]:
+def finding_dict(finding: Finding, history: HistoryView | None = None) -> dict[str, Any]:
     d = finding.destination
     return {
         "rule_id": finding.rule_id,
@@ -42,6 +43,44 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "fingerprint": finding.fingerprint,
         "statement": statement_dict(finding.statement) if finding.statement else None,
         "waiver": dict(finding.waiver) if finding.waiver else None,
+        "first_seen": history.first_seen.get(finding.fingerprint) if history else None,
+    }
+
+
+def _destination(d: FindingDestination) -> dict[str, Any]:
+    keys = ("id", "name", "kind", "project", "environment")
+    return {key: getattr(d, key) for key in keys}
+
+
+def recorded_dict(finding: RecordedFinding) -> dict[str, Any]:
+    keys = ("fingerprint", "rule_id", "severity", "status", "message")
+    return {key: getattr(finding, key) for key in keys} | {
+        "destination": _destination(finding.destination)
+    }
+
+
+def _point(point: TrendPoint) -> dict[str, Any]:
+    return {
+        "run_id": point.run_id,
+        "generated_at": point.generated_at,
+        "passed": point.passed,
+        "open": point.open,
+        "open_by_severity": dict(point.open_by_severity),
+    }
+
+
+def history_dict(history: HistoryView) -> dict[str, Any]:
+    """The report's `history` block: this run against the runs recorded before it."""
+    previous = history.previous
+    return {
+        "database": history.database,
+        "earlier_runs": history.earlier_runs,
+        "previous_run": None
+        if previous is None
+        else {"id": previous.id, "generated_at": previous.generated_at, "passed": previous.passed},
+        "new": list(history.new),
+        "resolved": [recorded_dict(f) for f in history.resolved],
+        "trend": [_point(p) for p in history.trend],
     }
 
 
@@ -64,7 +103,7 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
             "passed": result.passed,
         },
         "schema_errors": [{"pointer": p.pointer, "message": p.message} for p in result.problems],
-        "findings": [finding_dict(f) for f in result.findings],
+        "findings": [finding_dict(f, result.history) for f in result.findings],
         "rules": [
             {
                 "id": r.id,
@@ -75,6 +114,7 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
             }
             for r in result.rules
         ],
+        "history": history_dict(result.history) if result.history else None,
     }
 
 
