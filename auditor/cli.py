@@ -12,6 +12,7 @@ import click
 
 from auditor import __version__
 from auditor.cli_authoring import config_group, init_command, rules_group
+from auditor.cli_history import evidence_group, history_group, periodic_options
 from auditor.cli_support import (
     EXIT_CODES_HELP,
     api_options,
@@ -114,6 +115,7 @@ def fetch(output: str, **kwargs: Any) -> None:
     metavar="OUT",
     help="Write the --template output to OUT [default: stdout, instead of the text report].",
 )
+@periodic_options
 @guarded
 def check(
     input_path: str | None,
@@ -127,6 +129,8 @@ def check(
 ) -> None:
     """Audit INPUT (an export file, or - for stdin), or the live API with --api."""
     from auditor.audit import run_audit
+    from auditor.cli_history import finish, periodic_request
+    from auditor.periodic import with_history
 
     api_args = pop_api_args(flags)
     if api == (input_path is not None):
@@ -136,10 +140,14 @@ def check(
     config = effective_config(**flags)
     outputs = _with_template(config, template_path, template_output)
     _precheck_outputs([*outputs, *([("snapshot", save)] if save else [])])
+    options = config.audit_options(_parse_now(now))
+    periodic = periodic_request(config, options, flags.pop("evidence"), api_args["api_key_env"])
     with config.located():
         source = _source(input_path, api_args, save)
-        result = run_audit(source, config.audit_options(_parse_now(now)))
+        result = run_audit(source, options)
+    result, history_error = with_history(result, periodic)
     write_outputs(result, outputs, RenderOptions(max_findings=max_findings, template=template_path))
+    finish(result, source, periodic, history_error)
     if result.problems:
         sys.exit(EXIT_INPUT)
     sys.exit(EXIT_OK if result.passed else EXIT_FINDINGS)
@@ -236,6 +244,8 @@ def validate(input_path: str) -> None:
 
 
 cli.add_command(config_group)
+cli.add_command(evidence_group)
+cli.add_command(history_group)
 cli.add_command(init_command)
 cli.add_command(rules_group)
 

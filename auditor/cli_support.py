@@ -20,7 +20,8 @@ EXIT_CODES_HELP = """\b
 Exit codes:
   0  audit ran; no open finding at or above --fail-on
   1  audit ran; open findings at or above --fail-on
-  2  usage error, or a bad config, rule, waiver, baseline or template file
+  2  usage error, or a bad config, rule, waiver, baseline or template file;
+     or check's --history database or --evidence pack could not be written
   3  the input is not JSON, or fails the destinations schema
   4  the API could not be read: network, auth, rate limit after retries
 """
@@ -116,6 +117,7 @@ def effective_config(**flags: Any) -> Config:
         ignore=tuple(flags.get("ignore", ())) or None,
         fail_on=flags.get("fail_on"),
         outputs=tuple(flags.get("formats", ())) or None,
+        history=flags.get("history"),
     )
     return resolve_config(root.params.get("config_path"), command_line, Path())
 

@@ -36,6 +36,7 @@ class CommandLine:
     ignore: tuple[str, ...] | None = None
     fail_on: str | None = None
     outputs: tuple[str, ...] | None = None
+    history: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -171,7 +172,12 @@ def _apply_command_line(values: dict[str, Any], origins: dict[str, str], cli: Co
     if cli.no_builtin_rules:
         values["builtin_rules"] = False
         origins["builtin_rules"] = COMMAND_LINE
-    given = {"select": cli.select, "ignore": cli.ignore, "fail_on": cli.fail_on}
+    given = {
+        "select": cli.select,
+        "ignore": cli.ignore,
+        "fail_on": cli.fail_on,
+        "history": cli.history,
+    }
     for key, value in given.items():
         if value:
             values[key] = value
