@@ -114,11 +114,11 @@ def pack_files(request: EvidenceRequest, result: AuditResult, source: Source) ->
         files["input/destinations.json"] = _json(snapshot)
     rules = []
     for rule in sorted(result.rules, key=lambda r: r.id):
-        name, data = _rule_file(rule)
-        files[name] = data
-        rules.append(
-            {"id": rule.id, "source": rule.source, "sha256": rule.file_sha256, "file": name}
-        )
+        name = None
+        if rule.file_sha256:  # a rule made in code (no file) is named, with no file to copy
+            name, files[name] = _rule_file(rule)
+        sha256 = rule.file_sha256 or None
+        rules.append({"id": rule.id, "source": rule.source, "sha256": sha256, "file": name})
     extras = {
         key: _copy(files, key, path)
         for key, path in (

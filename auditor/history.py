@@ -62,7 +62,7 @@ def _reason(exc: sqlite3.Error) -> str:
 
 
 def _busy(exc: sqlite3.Error) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
+    code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF  # the primary result code
     return code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED) or "locked" in str(exc)
 
 
@@ -74,7 +74,7 @@ def _retry(action: Callable[[], T]) -> T:
         except sqlite3.OperationalError as exc:
             if not _busy(exc) or attempt == ATTEMPTS - 1:
                 raise
-            time.sleep(random.uniform(0.05, 0.2) * 2**attempt)
+            time.sleep(min(2.0, random.uniform(0.05, 0.2) * 2**attempt))
     raise AssertionError("unreachable")
 
 

@@ -99,13 +99,10 @@ class HistoryView:
 
 
 def empty_state(database: str) -> PastState:
+    """The state of a database that does not exist yet: no runs."""
     return PastState(
         database=database, earlier_runs=0, recent=(), previous_findings=(), first_seen={}
     )
-
-
-def open_counts(result: AuditResult) -> dict[str, int]:
-    return result.counts_by_severity("open")
 
 
 def compare(state: PastState, result: AuditResult) -> HistoryView:
@@ -136,7 +133,7 @@ def compare(state: PastState, result: AuditResult) -> HistoryView:
             run_id=None,
             generated_at=now,
             passed=result.passed,
-            open_by_severity=MappingProxyType(open_counts(result)),
+            open_by_severity=MappingProxyType(result.counts_by_severity("open")),
         )
     )
     return HistoryView(
@@ -145,13 +142,14 @@ def compare(state: PastState, result: AuditResult) -> HistoryView:
         previous=previous,
         first_seen=MappingProxyType(first_seen),
         age_days=MappingProxyType({fp: _days(seen, now) for fp, seen in first_seen.items()}),
-        new=tuple(dict.fromkeys(fp for fp in first_seen if fp not in before)),
+        new=tuple(fp for fp in first_seen if fp not in before),
         resolved=tuple(resolved),
         trend=tuple(points),
     )
 
 
 def recorded_order(f: RecordedFinding) -> tuple[int, str, str, str, str, str]:
+    """Report order for recorded findings: severity (highest first), rule, destination."""
     rank = SEVERITY_NAMES.index(f.severity) if f.severity in SEVERITY_NAMES else len(SEVERITY_NAMES)
     d = f.destination
     return (rank, f.rule_id, d.project or "", d.environment or "", d.name, d.id)

@@ -283,3 +283,31 @@ def test_the_api_token_never_reaches_the_pack(tmp_path, monkeypatch):
 )
 def test_scrub_argv(argv, scrubbed):
     assert scrub_argv(argv, secrets=["my-own-token"]) == scrubbed
+
+
+def test_a_rule_without_a_file_is_listed_without_one(tmp_path):
+    from dataclasses import replace
+
+    from reporting_helpers import audit
+
+    from auditor.evidence import EvidenceRequest, pack_files
+    from auditor.models import Source
+
+    data = EXAMPLE.read_bytes()
+    result = audit(data)
+    made_in_code = replace(
+        result.rules[0], id="made-in-code", source="builtin:made-in-code", file_sha256=""
+    )
+    result = replace(result, rules=(*result.rules, made_in_code))
+    source = Source(path="x", sha256=hashlib.sha256(data).hexdigest(), data=data)
+    files = pack_files(
+        EvidenceRequest(directory=str(tmp_path / "p"), argv=("auditor",)), result, source
+    )
+    listed = json.loads(files["evidence.json"])["rules"]
+    assert {
+        "id": "made-in-code",
+        "source": "builtin:made-in-code",
+        "sha256": None,
+        "file": None,
+    } in listed
+    assert not any("made-in-code" in name for name in files)

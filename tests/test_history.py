@@ -226,3 +226,15 @@ def test_without_history_first_seen_and_history_are_null(run, write_json):
     report = run("check", str(write_json(night(1))), "-f", "json").json
     assert report["history"] is None
     assert all(f["first_seen"] is None for f in report["findings"])
+
+
+def test_a_returning_finding_is_new_and_among_the_oldest(nightly, tmp_path):
+    nightly(1, DAY1)
+    nightly(2, DAY2)
+    markdown = tmp_path / "night3.md"
+    nightly(3, DAY5, "-f", f"markdown:{markdown}")
+    text = markdown.read_text()
+    new = text.split("<summary>🆕 New since run 2 (1)</summary>", 1)[1].split("</details>", 1)[0]
+    assert "| 🟠 medium | destination-disabled | switched |" in new
+    oldest = text.split("<summary>⏳ Oldest open findings (2)</summary>", 1)[1]
+    assert f"| {DAY1} | 4 days | 🟠 medium | destination-disabled | switched |" in oldest

@@ -15,16 +15,16 @@ def history_context(history: HistoryView | None, views: list[dict[str, Any]]) ->
     """None without history; else the `history` block with finding views added.
 
     `views` are the context's finding views in report order; the lists added here hold
-    the same objects: `new_findings` (report order) and `oldest_open` (by first seen, then
-    report order, at most `OLDEST_OPEN`).
+    the same objects: `new_findings` (report order) and `oldest_open` (open findings first
+    seen before this run, by first seen, then report order, at most `OLDEST_OPEN`).
     """
     if history is None:
         return None
     block = history_dict(history)
     new = set(history.new)
-    # Only findings older than this run: a finding first seen now is listed as new instead.
-    open_views = [v for v in views if v["status"] == "open" and v["age_days"] is not None]
-    open_views = [v for v in open_views if v["fingerprint"] not in new]
+    now = history.trend[-1].generated_at
+    # Findings seen before this run: one first seen now is listed as new, not as old.
+    open_views = [v for v in views if v["status"] == "open" and v["first_seen"] != now]
     block.update(
         first_run=history.previous is None,
         new_findings=[v for v in views if v["fingerprint"] in new],
