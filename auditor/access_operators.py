@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor import operands, phrasing
-from auditor.conditions import Test, note, operator
+from auditor.conditions import MISSING, Test, note, operator
 from auditor.inventory import Inventory
 from auditor.launchdarkly import (
     AccessDecision,
@@ -40,7 +40,7 @@ def _can(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
     def test(value: Any, ctx: Any) -> bool:
         destination = getattr(ctx, "destination", None)
         inventory = getattr(ctx, "inventory", None)
-        if value is None or destination is None or not isinstance(inventory, Inventory):
+        if value is MISSING or destination is None or not isinstance(inventory, Inventory):
             return False
         policy = policy_of(value) if by_statement else None
         if by_statement and policy is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 from auditor.errors import UsageError
@@ -34,7 +35,8 @@ def find_finding(result: AuditResult, prefix: str) -> Explained:
 
 
 def _block(title: str, text: str) -> list[str]:
-    return [f"{title}:", *(f"  {line}" for line in clean(text).splitlines() or [""])]
+    wrapped = textwrap.wrap(clean(text), width=98, break_on_hyphens=False) or [""]
+    return [f"{title}:", *(f"  {line}" for line in wrapped)]
 
 
 def render_explanation(explained: Explained) -> str:

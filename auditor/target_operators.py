@@ -26,7 +26,7 @@ def _approved_in(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
         operands.need(
             isinstance(ids, list) and all(isinstance(i, str) for i in ids),
             (*where, kind),
-            f"a list of {TARGET_KINDS[kind]}s",
+            f"a list of target ids (for {kind}: {TARGET_KINDS[kind]})",
         )
         approved[kind] = frozenset(ids)
 
@@ -43,7 +43,7 @@ def _approved_in(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
             return True
         listed = ", ".join(sorted(approved[kind])) or "none"
         if target_id is None:
-            note(ctx, f"the {TARGET_KINDS[kind]} cannot be read from the config")
+            note(ctx, f"{TARGET_KINDS[kind]} cannot be read from the config")
             return False
         ok = target_id in approved[kind]
         verdict = "is" if ok else "is not"

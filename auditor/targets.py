@@ -10,10 +10,10 @@ from typing import Any
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):")
 
 TARGET_KINDS: dict[str, str] = {
-    "kinesis": "AWS account id (from roleArn)",
-    "google-pubsub": "Google Cloud project",
-    "azure-event-hubs": "Event Hubs namespace",
-    "snowflake-v2": "Snowflake host",
+    "kinesis": "the AWS account id in roleArn",
+    "google-pubsub": "the Google Cloud project",
+    "azure-event-hubs": "the Event Hubs namespace",
+    "snowflake-v2": "the Snowflake host",
 }
 """The kinds whose target auditor can name, and what their target id is. mParticle and Segment
 are identified only by their secret keys, and the warehouse kinds' config is not documented."""

@@ -2,7 +2,7 @@
 
 The package's modules each own one step: `specifiers` (grammar, parse, format), `globs` (glob
 matching and glob-versus-glob), `resources` (specifier versus resource or pattern),
-`statements` (what a statement targets and allows), `reach` (over an indexed inventory) and
+`statements` (what a statement targets and allows), `index` (reach over an indexed inventory) and
 `access` (what `_access` records). This module re-exports their public API.
 """
 
@@ -20,7 +20,7 @@ from auditor.launchdarkly.globs import (
     glob_overlaps,
     glob_subsumes,
 )
-from auditor.launchdarkly.reach import DestinationIndex, Reach, index_destinations, reach
+from auditor.launchdarkly.index import DestinationIndex, Reach, index_destinations, reach
 from auditor.launchdarkly.resources import (
     Facts,
     PropertyFacts,
