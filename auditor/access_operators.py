@@ -13,6 +13,7 @@ from auditor.launchdarkly import (
     Coverage,
     Policy,
     destination_resource,
+    is_concrete,
     policy_of,
     statement_applies,
     try_parse,
@@ -83,8 +84,8 @@ def _explain(ctx: Any, destination: Destination, found: AccessDecision, policy: 
     )
     resource = destination_resource(destination)
     target = None if resource is None else try_parse(resource)
-    if target is not None:
-        answer = statement_applies(cited, found.action, resource or "")
+    if resource is not None and target is not None and is_concrete(target):
+        answer = statement_applies(cited, found.action, resource)
         agrees = "agrees" if answer is not Coverage.NO else "does not find the match"
         note(ctx, f"auditor's reading {agrees}: {phrasing.resource_part(cited, target)}")
     if found.decision == "allowed" and found.action in phrasing.VERBS:

@@ -15,6 +15,7 @@ from auditor.launchdarkly import (
     destination_resource,
     glob_subsumes,
     grants,
+    is_concrete,
     parse_specifier,
     pattern_covers,
     policy_of,
@@ -111,9 +112,11 @@ def _grants(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
 
 
 def _here(ctx: Any) -> Specifier | None:
+    """The audited destination as a concrete resource; None when its keys cannot say."""
     destination = getattr(ctx, "destination", None)
     resource = None if destination is None else destination_resource(destination)
-    return None if resource is None else parse_specifier(resource)
+    parsed = None if resource is None else try_parse(resource)
+    return parsed if parsed is not None and is_concrete(parsed) else None
 
 
 def _grant_line(policy: Any, action: str, on: Specifier | None, answer: Coverage) -> str:

@@ -284,3 +284,26 @@ def test_input_path_in_a_different_directory(run, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("e.json").write_bytes(EXAMPLE.read_bytes())
     assert run("check", "e.json").exit_code == 1
+
+
+def test_hostile_project_keys_cannot_break_the_access_rules(run, write_json):
+    admin = {
+        "effect": "allow",
+        "resources": ["proj/*:env/*:destination/*"],
+        "actions": ["*"],
+        "role_name": "platform-admin",
+    }
+    access = {"allowed": [{"action": "updateOn", "reason": admin}], "denied": []}
+    items = [
+        destination(
+            f"6523f1c0a9e7b2d4c8f01c{n:02d}",
+            project=project,
+            environment="production",
+            access=access,
+        )
+        for n, project in enumerate(["p*", "a:b", "x;y", "sp ace", "${roleAttribute/p}"])
+    ]
+    result = run("check", str(write_json(export(*items))), "-f", "json")
+    assert result.exit_code == 1, result.stderr
+    rules = {f["rule_id"] for f in result.json["findings"]}
+    assert {"broad-destructive-grant", "production-export-can-be-disabled"} <= rules
