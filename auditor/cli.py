@@ -214,6 +214,33 @@ def write_outputs(
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("fingerprint")
+@click.argument("input_path", metavar="INPUT")
+@click.option(
+    "--rules", "rule_paths", multiple=True, metavar="PATH", help="Extra rule file or directory."
+)
+@click.option("--no-builtin-rules", is_flag=True, help="Do not load the built-in rules.")
+@guarded
+def explain(
+    fingerprint: str, input_path: str, rule_paths: Sequence[str], no_builtin_rules: bool
+) -> None:
+    """Explain the finding of INPUT with FINGERPRINT (or a unique prefix of it).
+
+    Prints the rule and why it matters, the destination, the statement, the chain of reasoning
+    that decided the finding, and the remediation.
+    """
+    from auditor.audit import AuditOptions, run_audit
+    from auditor.explain import find_finding, render_explanation
+    from auditor.sources import read_source
+
+    options = AuditOptions(
+        rule_paths=rule_paths, builtin_rules=not no_builtin_rules, fail_on="never"
+    )
+    result = run_audit(read_source(input_path), options)
+    click.echo(render_explanation(find_finding(result, fingerprint)), nl=False)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("input_path", metavar="INPUT")
 @guarded
 def validate(input_path: str) -> None:

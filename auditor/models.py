@@ -89,6 +89,10 @@ class Rule:
     params: Mapping[str, Any] = field(default_factory=dict)
     examples_pass: tuple[Any, ...] = ()
     examples_fail: tuple[Any, ...] = ()
+    examples_params: Mapping[str, Any] = field(default_factory=dict)
+    """Params the examples run with (a rule inactive until configured needs some to fail)."""
+    examples_inventory: tuple[Any, ...] = ()
+    """Other destination items exported alongside each example (for cross-destination rules)."""
     file_sha256: str = ""
 
 
@@ -117,6 +121,8 @@ class Finding:
     status: Status = "open"
     statement: Statement | None = None
     waiver: Mapping[str, Any] | None = None
+    explanation: tuple[str, ...] = ()
+    """The reasoning LaunchDarkly-aware operators noted for this finding, in evaluation order."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

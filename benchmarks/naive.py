@@ -1,6 +1,6 @@
 """The naive floor: `json.load` and a plain loop for two built-in rules, as the rules define them.
 
-    python benchmarks/naive.py export.json   ->  {"destination-disabled": N, "wildcard-resource-grant": M}
+    python benchmarks/naive.py export.json   # prints the two counts as JSON
 
 - destination-disabled: a destination with `on` not true.
 - wildcard-resource-grant: per destination, each distinct statement cited in `_access.allowed`

@@ -1,7 +1,7 @@
 """Time auditor against baselines measured in the same run, and print every figure as a ratio.
 
     python benchmarks/run.py --sizes 1000 10000 100000   # the full table (slow: minutes)
-    python benchmarks/run.py --quick                     # 1,000 destinations: it works, counts agree
+    python benchmarks/run.py --quick                     # 1,000 destinations: works, agrees
 
 Whole processes are timed (median of --repeat runs after one warm-up) and their peak RSS read
 from os.wait4. Baselines: (a) `json.load` of the file, (b) the naive floor in naive.py, (c) for

@@ -148,7 +148,8 @@ def destination(
         "name": name,
         "kind": kind,
         "version": 1,
-        "config": config if config is not None else {"project": "acme", "topic": "ld-events"},
+        # a topic per destination: two default destinations are not duplicate exports
+        "config": config if config is not None else {"project": "acme", "topic": f"ld-{_id}"},
         "on": on,
         "_access": access
         if access is not None

@@ -41,6 +41,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "pointer": finding.pointer,
         "fingerprint": finding.fingerprint,
         "statement": statement_dict(finding.statement) if finding.statement else None,
+        "explanation": list(finding.explanation),
         "waiver": dict(finding.waiver) if finding.waiver else None,
     }
 

@@ -16,6 +16,8 @@ _COLORS = {
     Severity.INFO: "\033[2m",
 }
 _RESET = "\033[0m"
+_INDENT = " " * 11
+"""Explanation lines sit under the rule id, past the severity column."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -54,6 +56,7 @@ def render(result: AuditResult, options: RenderOptions) -> str:
             label = _paint(f"{f.severity.label.upper():<8}", f.severity, options.color)
             status = "" if f.status == "open" else f" [{f.status}]"
             lines.append(f"  {label} {f.rule_id}{status}: {clean(f.message)}")
+            lines += [f"{_INDENT}- {clean(line)}" for line in f.explanation]
     counts = result.counts_by_severity("open")
     detail = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
     open_count = sum(counts.values())
