@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from auditor import __version__
 from auditor.document import load_document
-from auditor.engine import evaluate
-from auditor.models import AuditResult, Finding, Severity, Source
+from auditor.engine import evaluate, sort_key
+from auditor.gate import build_policy, fails, override_findings, override_rules
+from auditor.locate import positions
+from auditor.models import AuditResult, Finding, GatePolicy, Source, WaiverState
 from auditor.ruleset import compile_rule, load_rules, ruleset_sha256, select_rules
 
 
@@ -25,33 +27,68 @@ class AuditOptions:
     fail_on: str = "medium"
     now: datetime | None = None
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    hard_fail_on: Sequence[str] = ()
+    soft_fail_on: Sequence[str] = ()
+    severity: Sequence[str] = ()
+    """Severity overrides as written on the command line: `rule-id=low`."""
+    waivers_path: str | None = None
+    waiver_warning_days: int = 14
+    baseline_path: str | None = None
 
 
-def timestamp(now: datetime | None) -> str:
+def _utc(now: datetime | None) -> datetime:
     moment = now or datetime.now(UTC)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC)
+
+
+def timestamp(now: datetime | None) -> str:
+    return _utc(now).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def today(now: datetime | None) -> date:
+    """The UTC date waivers are judged against: --now's, or today's."""
+    return _utc(now).date()
 
 
 def gate_fails(finding: Finding, fail_on: str) -> bool:
-    """Whether an open finding fails the gate at `fail_on`."""
-    if fail_on == "never" or finding.status != "open":
-        return False
-    return finding.severity >= Severity.parse(fail_on)
+    """Whether an open finding fails the gate at `fail_on` (no hard/soft-fail rules)."""
+    return fails(finding, GatePolicy(fail_on=fail_on))
 
 
 def run_audit(source: Source, options: AuditOptions) -> AuditResult:
-    """Load rules, then the document; evaluate; decide the verdict."""
-    rules = select_rules(
-        load_rules(options.rule_paths, builtin=options.builtin_rules),
-        options.select,
-        options.ignore,
+    """Load rules, gate, waivers and baseline; then the document; evaluate; decide the verdict."""
+    from auditor.baseline import apply_baseline, load_baseline
+    from auditor.waivers import EXPIRED_RULE, WAIVER_EXPIRED, apply_waivers, load_waivers
+
+    loaded = load_rules(options.rule_paths, builtin=options.builtin_rules)
+    rule_ids = [r.id for r in loaded]
+    policy = build_policy(
+        fail_on=options.fail_on,
+        hard_fail_on=options.hard_fail_on,
+        soft_fail_on=options.soft_fail_on,
+        severity=options.severity,
+        rule_ids=rule_ids,
+        gate_only_ids=(WAIVER_EXPIRED,),
     )
+    path = options.waivers_path
+    waivers = load_waivers(path, rule_ids) if path else None
+    baseline = load_baseline(options.baseline_path) if options.baseline_path else None
+    rules = override_rules(select_rules(loaded, options.select, options.ignore), policy)
     compiled = [compile_rule(r, options.params.get(r.id)) for r in rules]
     document = load_document(source.data)
-    findings = evaluate(compiled, document.destinations)
-    passed = not document.problems and not any(gate_fails(f, options.fail_on) for f in findings)
+    findings = override_findings(evaluate(compiled, document.destinations), policy)
+    states: tuple[WaiverState, ...] = ()
+    if waivers is not None:
+        findings, states = apply_waivers(
+            findings, waivers, today=today(options.now), warning_days=options.waiver_warning_days
+        )
+    diff = None
+    if baseline is not None:
+        findings, diff = apply_baseline(findings, baseline)
+    findings = tuple(sorted(findings, key=sort_key))
+    pointers = [f.pointer for f in findings] + [p.pointer for p in document.problems]
     return AuditResult(
         source_path=source.path,
         source_sha256=source.sha256,
@@ -61,8 +98,13 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
         destinations=document.destinations,
         item_count=document.item_count,
         problems=document.problems,
-        rules=tuple(rules),
+        rules=(*rules, EXPIRED_RULE) if waivers is not None else rules,
         findings=findings,
         fail_on=options.fail_on,
-        passed=passed,
+        passed=not document.problems and not any(fails(f, policy) for f in findings),
+        gate=policy,
+        waivers=states,
+        waivers_path=path,
+        baseline=diff,
+        positions=positions(source.data.decode("utf-8-sig"), pointers) if pointers else {},
     )

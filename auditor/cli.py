@@ -124,6 +124,39 @@ def cli(debug: bool) -> None:
 @click.option(
     "--now", metavar="TIMESTAMP", help="The audit's time (ISO 8601), for reproducible output."
 )
+@click.option(
+    "--hard-fail-on",
+    multiple=True,
+    metavar="RULE",
+    help="Always fail on open findings of these rules (ids or globs), whatever --fail-on says.",
+)
+@click.option(
+    "--soft-fail-on",
+    multiple=True,
+    metavar="RULE",
+    help="Never fail on these rules (ids or globs); --hard-fail-on wins when both match.",
+)
+@click.option(
+    "--severity",
+    "severity",
+    multiple=True,
+    metavar="RULE=SEVERITY",
+    help="Override a rule's severity, e.g. destination-disabled=low (repeatable).",
+)
+@click.option("--waivers", "waivers_path", metavar="FILE", help="YAML file of waivers.")
+@click.option(
+    "--waiver-warning-days",
+    type=click.IntRange(min=0),
+    default=14,
+    show_default=True,
+    help="Warn about waivers expiring within this many days.",
+)
+@click.option(
+    "--baseline",
+    "baseline_path",
+    metavar="FILE",
+    help="JSON report of an earlier run (-f json:FILE); only new findings fail.",
+)
 @guarded
 def check(
     input_path: str,
@@ -134,10 +167,26 @@ def check(
     rule_paths: Sequence[str],
     no_builtin_rules: bool,
     now: str | None,
+    hard_fail_on: Sequence[str],
+    soft_fail_on: Sequence[str],
+    severity: Sequence[str],
+    waivers_path: str | None,
+    waiver_warning_days: int,
+    baseline_path: str | None,
 ) -> None:
-    """Audit INPUT (an export file, or - for stdin) and report findings."""
+    """Audit INPUT (an export file, or - for stdin) and report findings.
+
+    \b
+    Gate precedence for each open finding (waived and baselined ones never fail):
+      1. a rule matched by --hard-fail-on fails;
+      2. a rule matched by --soft-fail-on does not;
+      3. otherwise it fails at or above --fail-on (after --severity overrides).
+    --baseline implies fail-on-new-only: findings in the baseline never fail.
+    """
     from auditor.audit import AuditOptions, run_audit
+    from auditor.outputs.text import clean
     from auditor.sources import read_source
+    from auditor.waivers import warnings
 
     outputs = [_parse_format(f) for f in formats] or [("text", "-")]
     _precheck_outputs(outputs)
@@ -148,8 +197,16 @@ def check(
         ignore=ignore,
         fail_on=fail_on,
         now=_parse_now(now),
+        hard_fail_on=hard_fail_on,
+        soft_fail_on=soft_fail_on,
+        severity=severity,
+        waivers_path=waivers_path,
+        waiver_warning_days=waiver_warning_days,
+        baseline_path=baseline_path,
     )
     result = run_audit(read_source(input_path), options)
+    for line in warnings(result.waivers):
+        click.echo(f"Warning: {clean(line)}", err=True)
     write_outputs(result, outputs)
     if result.problems:
         sys.exit(EXIT_INPUT)

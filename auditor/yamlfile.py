@@ -128,4 +128,7 @@ def _construct(
             _construct(loader, child, (*where, i), marks, name, error)
             for i, child in enumerate(node.value)
         ]
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError:  # a scalar shaped like a timestamp that is not a real one: 2026-02-30
+        return node.value
