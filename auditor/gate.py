@@ -46,17 +46,24 @@ def build_policy(
         fail_on=fail_on,
         hard_fail_on=tuple(hard_fail_on),
         soft_fail_on=tuple(soft_fail_on),
-        severity_overrides=dict(parse_override(text, rule_ids) for text in severity),
+        severity_overrides=dict(parse_override(t, rule_ids, gate_only_ids) for t in severity),
     )
 
 
-def parse_override(text: str, rule_ids: Collection[str]) -> tuple[str, Severity]:
+def parse_override(
+    text: str, rule_ids: Collection[str], gate_only_ids: Collection[str] = ()
+) -> tuple[str, Severity]:
     """`rule-id=low` as (rule id, severity); an unknown rule or severity is a UsageError."""
     rule_id, sep, level = text.partition("=")
     rule_id, level = rule_id.strip(), level.strip().lower()
     if not sep or not rule_id or not level:
         raise UsageError(
             f"--severity: expected RULE=SEVERITY (e.g. destination-disabled=low), got {text!r}"
+        )
+    if rule_id in gate_only_ids:
+        raise UsageError(
+            f"--severity: {rule_id} findings take the severity of the finding they reopen;"
+            " override that finding's rule instead"
         )
     if rule_id not in rule_ids:
         raise UsageError(f"--severity: unknown rule {rule_id!r}{did_you_mean(rule_id, rule_ids)}")

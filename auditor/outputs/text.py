@@ -92,6 +92,8 @@ def summary(result: AuditResult) -> str:
     other = "".join(f", {statuses[s]} {s}" for s in ("waived", "baselined") if statuses[s])
     verdict = "passed" if result.passed else "FAILED"
     gate = "" if result.fail_on == "never" else f" at --fail-on {result.fail_on}"
+    if result.gate.hard_fail_on:
+        gate += f" {'and' if gate else 'at'} --hard-fail-on {','.join(result.gate.hard_fail_on)}"
     return (
         f"{len(result.destinations)} destinations audited, {open_count} open findings"
         + (f" ({detail})" if detail else "")
