@@ -1,4 +1,4 @@
-"""SARIF output: valid against the official 2.1.0 schema; ids, levels, fingerprints, suppressions."""
+"""SARIF output: valid against the official 2.1.0 schema; ids, levels, fingerprints, waivers."""
 
 from __future__ import annotations
 
