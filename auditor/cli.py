@@ -18,8 +18,8 @@ from auditor.outputs import FORMATS
 
 EXIT_CODES_HELP = """\b
 Exit codes:
-  0  audit ran; no open finding at or above --fail-on
-  1  audit ran; open findings at or above --fail-on
+  0  audit ran; no open finding at or above --fail-on (or of a --hard-fail-on rule)
+  1  audit ran; open findings at or above --fail-on (or of a --hard-fail-on rule)
   2  usage error, or a bad config, rule, waiver, baseline or template file
   3  the input is not JSON, or fails the destinations schema
   4  the API could not be read: network, auth, rate limit after retries
@@ -122,7 +122,9 @@ def cli(debug: bool) -> None:
 )
 @click.option("--no-builtin-rules", is_flag=True, help="Do not load the built-in rules.")
 @click.option(
-    "--now", metavar="TIMESTAMP", help="The audit's time (ISO 8601), for reproducible output."
+    "--now",
+    metavar="TIMESTAMP",
+    help="The audit's time (ISO 8601), for reproducible output; waivers expire against it.",
 )
 @click.option(
     "--hard-fail-on",
@@ -147,6 +149,7 @@ def cli(debug: bool) -> None:
 @click.option(
     "--waiver-warning-days",
     type=click.IntRange(min=0),
+    metavar="DAYS",
     default=14,
     show_default=True,
     help="Warn about waivers expiring within this many days.",
