@@ -12,7 +12,14 @@ from typing import Any, TypeVar
 import click
 
 from auditor import __version__
-from auditor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_USAGE, AuditorError
+from auditor.errors import (
+    EXIT_FINDINGS,
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_USAGE,
+    AuditorError,
+    UsageError,
+)
 from auditor.models import FAIL_ON_CHOICES
 from auditor.outputs import FORMATS
 
@@ -103,8 +110,101 @@ def cli(debug: bool) -> None:
     """Audit LaunchDarkly Data Export destinations against compliance rules."""
 
 
+def _api_options(fn: F) -> F:
+    """Options that say which LaunchDarkly API to read and how patiently."""
+    options = [
+        click.option(
+            "--base-url",
+            metavar="URL",
+            help="API base URL (default: LD_BASE_URL, else the --instance's).",
+        ),
+        click.option(
+            "--instance",
+            type=click.Choice(["commercial", "federal", "eu"]),
+            help="LaunchDarkly instance whose base URL to use (default commercial).",
+        ),
+        click.option(
+            "--api-key-env",
+            default="LD_API_KEY",
+            show_default=True,
+            metavar="NAME",
+            help="Environment variable holding the API access token.",
+        ),
+        click.option(
+            "--max-retries",
+            type=click.IntRange(min=0),
+            default=5,
+            show_default=True,
+            help="Retries on rate limits, server errors and network faults.",
+        ),
+        click.option(
+            "--timeout",
+            type=click.FloatRange(min=0, min_open=True),
+            default=120.0,
+            show_default=True,
+            help="Total seconds to spend on the API, retries included.",
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _fetch(api: dict[str, Any]) -> Any:
+    from auditor.client import fetch_destinations, resolve_config
+
+    config = resolve_config(
+        base_url=api["base_url"],
+        instance=api["instance"],
+        api_key_env=api["api_key_env"],
+        environ=os.environ,
+        max_retries=api["max_retries"],
+        timeout=api["timeout"],
+    )
+    return fetch_destinations(config)
+
+
+def _api_args(kwargs: dict[str, Any]) -> dict[str, Any]:
+    keys = ("base_url", "instance", "api_key_env", "max_retries", "timeout")
+    return {key: kwargs.pop(key) for key in keys}
+
+
 @cli.command(epilog=EXIT_CODES_HELP)
-@click.argument("input_path", metavar="INPUT")
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    metavar="PATH",
+    help="Write the snapshot here (and PATH.meta.json beside it); stdout by default.",
+)
+@_api_options
+@guarded
+def fetch(output: str, **kwargs: Any) -> None:
+    """Read all Data Export destinations from the LaunchDarkly API and save them as received.
+
+    The token comes from the environment (LD_API_KEY), never from the command line.
+    """
+    from auditor.snapshot import write_snapshot
+    from auditor.sources import check_writable
+
+    if output != "-":
+        check_writable(output)
+    result = _fetch(_api_args(kwargs))
+    if output == "-":
+        sys.stdout.buffer.write(result.body)
+        sys.stdout.flush()
+        return
+    write_snapshot(output, result)
+    click.echo(
+        f"saved {len(result.body)} bytes to {output} (sha256 {result.sha256[:12]})", err=True
+    )
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("input_path", metavar="[INPUT]", required=False)
+@click.option("--api", is_flag=True, help="Audit the live API instead of INPUT (see `fetch`).")
+@click.option("--save", metavar="PATH", help="With --api: keep the snapshot that was audited.")
+@_api_options
 @_formats_option
 @click.option(
     "--fail-on",
@@ -162,7 +262,9 @@ def cli(debug: bool) -> None:
 )
 @guarded
 def check(
-    input_path: str,
+    input_path: str | None,
+    api: bool,
+    save: str | None,
     formats: Sequence[str],
     fail_on: str,
     select: Sequence[str],
@@ -176,8 +278,9 @@ def check(
     waivers_path: str | None,
     waiver_warning_days: int,
     baseline_path: str | None,
+    **kwargs: Any,
 ) -> None:
-    """Audit INPUT (an export file, or - for stdin) and report findings.
+    """Audit INPUT (an export file, or - for stdin), or the live API with --api.
 
     \b
     Gate precedence for each open finding (waived and baselined ones never fail):
@@ -188,11 +291,15 @@ def check(
     """
     from auditor.audit import AuditOptions, run_audit
     from auditor.outputs.text import clean
-    from auditor.sources import read_source
     from auditor.waivers import warnings
 
+    api_args = _api_args(kwargs)
+    if api == (input_path is not None):
+        raise UsageError("give either INPUT (a file, or - for stdin) or --api, not both")
+    if save and not api:
+        raise UsageError("--save keeps the snapshot read with --api; it needs --api")
     outputs = [_parse_format(f) for f in formats] or [("text", "-")]
-    _precheck_outputs(outputs)
+    _precheck_outputs([*outputs, *([("snapshot", save)] if save else [])])
     options = AuditOptions(
         rule_paths=rule_paths,
         builtin_rules=not no_builtin_rules,
@@ -207,13 +314,28 @@ def check(
         waiver_warning_days=waiver_warning_days,
         baseline_path=baseline_path,
     )
-    result = run_audit(read_source(input_path), options)
+    result = run_audit(_source(input_path, api_args, save), options)
     for line in warnings(result.waivers):
         click.echo(f"Warning: {clean(line)}", err=True)
     write_outputs(result, outputs)
     if result.problems:
         sys.exit(EXIT_INPUT)
     sys.exit(EXIT_OK if result.passed else EXIT_FINDINGS)
+
+
+def _source(input_path: str | None, api_args: dict[str, Any], save: str | None) -> Any:
+    """The input: a file or stdin, or the live API (saved first when asked)."""
+    from auditor.models import Source
+    from auditor.sources import read_source
+
+    if input_path is not None:
+        return read_source(input_path)
+    fetched = _fetch(api_args)
+    if save:
+        from auditor.snapshot import write_snapshot
+
+        write_snapshot(save, fetched)
+    return Source(path=fetched.url, sha256=fetched.sha256, data=fetched.body)
 
 
 def _precheck_outputs(outputs: Sequence[tuple[str, str]]) -> None:

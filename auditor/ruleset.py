@@ -14,7 +14,7 @@ from auditor.conditions import Compiled, ConditionError, compile_condition
 from auditor.errors import RuleError, UsageError
 from auditor.models import Rule, Severity
 from auditor.paths import rules_dir, schema_path
-from auditor.yamlfile import YamlDoc, did_you_mean, load_yaml
+from auditor.yamlfile import YamlDoc, did_you_mean, field_problem, load_yaml
 
 RULE_SUFFIXES = (".yaml", ".yml")
 
@@ -121,14 +121,9 @@ def load_rule(path: Path, source: str | None = None) -> Rule:
 
 def _schema_error(doc: YamlDoc, error: Any) -> RuleError:
     where = list(error.absolute_path)
-    if error.validator == "required":
-        missing = error.message.split("'")[1]
-        message = f"missing required field {missing!r}"
-    elif error.validator == "additionalProperties":
-        known = error.schema.get("properties", {})
-        extra = sorted(set(error.instance) - set(known))
-        message = f"unknown field {extra[0]!r}{did_you_mean(extra[0], known)}"
-        where.append(extra[0])
+    problem = field_problem(error)
+    if problem is not None:
+        where, message = problem
     elif error.validator == "enum":
         options = ", ".join(str(o) for o in error.validator_value)
         message = f"expected one of {options}, got {error.instance!r}"

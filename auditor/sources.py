@@ -45,8 +45,11 @@ def check_writable(path: str) -> None:
         raise OutputError(f"{path}: directory {str(parent)!r} is not writable")
 
 
-def atomic_write(path: str, data: str | bytes) -> None:
-    """Write `data` to `path` so that a reader sees the old file or the new one, never a part."""
+def atomic_write(path: str, data: str | bytes, *, mode: int | None = None) -> None:
+    """Write `data` to `path` so that a reader sees the old file or the new one, never a part.
+
+    A new file gets `mode` (default: 0666 less the umask); a replaced one keeps its mode.
+    """
     check_writable(path)
     target = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -58,6 +61,8 @@ def atomic_write(path: str, data: str | bytes) -> None:
             os.fsync(handle.fileno())
         if target.exists():
             os.chmod(tmp, target.stat().st_mode & 0o777)
+        elif mode is not None:
+            os.chmod(tmp, mode)
         else:
             umask = os.umask(0)
             os.umask(umask)

@@ -23,7 +23,7 @@ from auditor.models import (
     WaiverStateName,
 )
 from auditor.paths import schema_path
-from auditor.yamlfile import YamlDoc, did_you_mean, load_yaml
+from auditor.yamlfile import YamlDoc, did_you_mean, field_problem, load_yaml
 
 WAIVER_EXPIRED = "waiver-expired"
 EXPECTED_DATE = "expected a date (YYYY-MM-DD)"
@@ -111,16 +111,11 @@ _TYPES = {"string": "a string", "array": "a list", "object": "a mapping", "integ
 
 def _schema_error(doc: YamlDoc, error: Any) -> AuditorError:
     where: list[str | int] = list(error.absolute_path)
-    if error.validator == "required":
-        missing = error.message.split("'")[1]
-        message = f"missing required field {missing!r}"
+    problem = field_problem(error)
+    if problem is not None:
+        where, message = problem
     elif error.validator == "anyOf":
         message = f"needs at least one matcher: {', '.join(WAIVER_MATCHERS)}"
-    elif error.validator == "additionalProperties":
-        known = error.schema.get("properties", {})
-        extra = sorted(set(error.instance) - set(known))[0]
-        message = f"unknown field {extra!r}{did_you_mean(str(extra), known)}"
-        where.append(extra)
     elif where and where[-1] == "expires":
         message = EXPECTED_DATE
     elif error.validator == "type":

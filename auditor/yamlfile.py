@@ -55,6 +55,18 @@ def did_you_mean(word: str, options: Iterable[str]) -> str:
     return f" (did you mean {guess[0]!r}?)" if guess else ""
 
 
+def field_problem(error: Any) -> tuple[list[str | int], str] | None:
+    """Where and what of a missing or unknown field in a jsonschema error; None for others."""
+    where: list[str | int] = list(error.absolute_path)
+    if error.validator == "required":
+        return where, f"missing required field {error.message.split(chr(39))[1]!r}"
+    if error.validator == "additionalProperties":
+        known = error.schema.get("properties", {})
+        extra = sorted(set(error.instance) - set(known), key=str)[0]
+        return [*where, extra], f"unknown field {extra!r}{did_you_mean(str(extra), known)}"
+    return None
+
+
 def load_yaml(path: Path | str, *, error: type[AuditorError] = RuleError) -> YamlDoc:
     """Read and parse `path`; every failure is `error` naming the file (and line when known)."""
     name = str(path)

@@ -168,3 +168,27 @@ def test_missing_baseline_is_exit_2(tmp_path: Path):
     result = check(EXPORT, "--baseline", str(tmp_path / "nope.json"))
     assert result.exit_code == 2
     assert result.stderr == f"Error: {tmp_path / 'nope.json'}: no such baseline file\n"
+
+
+def test_report_with_waivers_and_baseline_validates_against_the_report_schema(
+    baseline: Path, tmp_path: Path
+):
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    schema = json.loads((DATA.parent.parent / "schemas" / "report.schema.json").read_text())
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(
+        "waivers:\n"
+        "  - {rule: destination-disabled, name: web-*, reason: r, owner: o, expires: 2026-12-01}\n"
+        "  - {rule: access-not-reported, kind: google-pubsub, reason: r, owner: o,"
+        " expires: 2026-05-01, ticket: 42}\n"
+        "  - {rule: wildcard-*, kind: redshift, reason: r, owner: o, expires: 2027-01-01}\n",
+        encoding="utf-8",
+    )
+    result = check(LATER, "--baseline", str(baseline), "--waivers", str(waivers), "-f", "json")
+    data = json.loads(result.stdout)
+    assert {w["state"] for w in data["waivers"]} == {"active", "expired", "stale"}
+    assert data["baseline"]["resolved"]
+    assert {f["status"] for f in data["findings"]} == {"open", "waived", "baselined"}
+    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    assert [e.message for e in validator.iter_errors(data)] == []

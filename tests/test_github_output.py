@@ -43,6 +43,7 @@ def test_escaping_follows_githubs_rules():
         "::error file=a%2Cb.json,line=3::x%0Ay"
     )
     assert command("notice", "50%") == "::notice::50%25"
+    assert escape_data("red\x1b[31m") == "red\\x1b[31m"  # no terminal escapes in the log
 
 
 def test_one_annotation_per_open_finding_by_severity():

@@ -13,14 +13,15 @@ from auditor.models import AuditResult, Finding
 from auditor.outputs import RenderOptions
 from auditor.outputs.sarif import SCHEMA_ERROR as SCHEMA
 from auditor.outputs.sarif import STDIN, level
-from auditor.outputs.text import summary
+from auditor.outputs.text import clean, summary
 from auditor.waivers import attention
 
 COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 
 
 def escape_data(text: object) -> str:
-    return str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """GitHub's escaping of a command's message; other control characters shown as \\xNN."""
+    return clean(str(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def escape_property(text: object) -> str:
