@@ -10,10 +10,16 @@ from typing import Any
 from auditor import __version__
 from auditor.document import load_document
 from auditor.engine import evaluate, sort_key
-from auditor.gate import build_policy, fails, override_findings, override_rules
+from auditor.gate import build_policy, fails
 from auditor.locate import positions
-from auditor.models import AuditResult, Finding, GatePolicy, Source, WaiverState
-from auditor.ruleset import compile_rule, load_rules, ruleset_sha256, select_rules
+from auditor.models import AuditResult, Finding, GatePolicy, Rule, Source, WaiverState
+from auditor.ruleset import (
+    apply_overrides,
+    compile_rule,
+    load_rules,
+    ruleset_sha256,
+    select_rules,
+)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -27,13 +33,13 @@ class AuditOptions:
     fail_on: str = "medium"
     now: datetime | None = None
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    severity: Mapping[str, str] = field(default_factory=dict)
+    """Severity overrides by rule id: the findings of those rules carry this severity."""
     hard_fail_on: Sequence[str] = ()
     soft_fail_on: Sequence[str] = ()
-    severity: Sequence[str] = ()
-    """Severity overrides as written on the command line: `rule-id=low`."""
-    waivers_path: str | None = None
+    waivers: str | None = None
     waiver_warning_days: int = 14
-    baseline_path: str | None = None
+    baseline: str | None = None
 
 
 def _utc(now: datetime | None) -> datetime:
@@ -53,8 +59,14 @@ def today(now: datetime | None) -> date:
 
 
 def gate_fails(finding: Finding, fail_on: str) -> bool:
-    """Whether an open finding fails the gate at `fail_on` (no hard/soft-fail rules)."""
+    """Whether an open finding fails at `fail_on` alone; `gate.fails(f, result.gate)` is exact."""
     return fails(finding, GatePolicy(fail_on=fail_on))
+
+
+def configured_rules(options: AuditOptions) -> list[Rule]:
+    """Every loaded rule, re-graded and re-parametrised as the options say."""
+    rules = load_rules(options.rule_paths, builtin=options.builtin_rules)
+    return apply_overrides(rules, severity=options.severity, params=options.params)
 
 
 def run_audit(source: Source, options: AuditOptions) -> AuditResult:
@@ -62,23 +74,20 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
     from auditor.baseline import apply_baseline, load_baseline
     from auditor.waivers import EXPIRED_RULE, WAIVER_EXPIRED, apply_waivers, load_waivers
 
-    loaded = load_rules(options.rule_paths, builtin=options.builtin_rules)
-    rule_ids = [r.id for r in loaded]
+    configured = configured_rules(options)
+    rule_ids = [r.id for r in configured]
     policy = build_policy(
         fail_on=options.fail_on,
         hard_fail_on=options.hard_fail_on,
         soft_fail_on=options.soft_fail_on,
         severity=options.severity,
-        rule_ids=rule_ids,
-        gate_only_ids=(WAIVER_EXPIRED,),
+        rule_ids=[*rule_ids, WAIVER_EXPIRED],
     )
-    path = options.waivers_path
-    waivers = load_waivers(path, rule_ids) if path else None
-    baseline = load_baseline(options.baseline_path) if options.baseline_path else None
-    rules = override_rules(select_rules(loaded, options.select, options.ignore), policy)
-    compiled = [compile_rule(r, options.params.get(r.id)) for r in rules]
+    waivers = load_waivers(options.waivers, rule_ids) if options.waivers else None
+    baseline = load_baseline(options.baseline) if options.baseline else None
+    rules = select_rules(configured, options.select, options.ignore)
     document = load_document(source.data)
-    findings = override_findings(evaluate(compiled, document.destinations), policy)
+    findings = evaluate([compile_rule(r) for r in rules], document.destinations)
     states: tuple[WaiverState, ...] = ()
     if waivers is not None:
         findings, states = apply_waivers(
@@ -98,13 +107,13 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
         destinations=document.destinations,
         item_count=document.item_count,
         problems=document.problems,
-        rules=(*rules, EXPIRED_RULE) if waivers is not None else rules,
+        rules=(*rules, EXPIRED_RULE) if waivers is not None else tuple(rules),
         findings=findings,
         fail_on=options.fail_on,
         passed=not document.problems and not any(fails(f, policy) for f in findings),
         gate=policy,
         waivers=states,
-        waivers_path=path,
+        waivers_path=options.waivers,
         baseline=diff,
         positions=positions(source.data.decode("utf-8-sig"), pointers) if pointers else {},
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,11 +32,18 @@ Test = Callable[[Any, Any], bool]
 
 
 class ConditionError(Exception):
-    """A condition that cannot be compiled; `where` is the path of keys inside the rule."""
+    """A condition that cannot be compiled; `where` is the path of keys inside the rule.
 
-    def __init__(self, where: Sequence[str | int], message: str) -> None:
+    `at` is the node to point at when it differs from `where` (an unknown operator is reported
+    on the condition that holds it, located at the operator's own key).
+    """
+
+    def __init__(
+        self, where: Sequence[str | int], message: str, *, at: Sequence[str | int] | None = None
+    ) -> None:
         super().__init__(message)
         self.where = tuple(where)
+        self.at = self.where if at is None else tuple(at)
         self.message = message
 
 
@@ -105,10 +112,9 @@ def _compile_key(
     if key in OPERATORS:
         operand = _operand(sub, params, where)
         return OPERATORS[key](operand, params, where)
-    if not isinstance(sub, Mapping):
-        guess = difflib.get_close_matches(key, [*OPERATORS, *_COMBINATORS], n=1)
-        hint = f" (did you mean {guess[0]!r}?)" if guess else ""
-        raise ConditionError(where, f"unknown operator {key!r}{hint}")
+    if not isinstance(sub, Mapping) or set(sub) == {"param"}:  # an operand: not a path
+        hint = _did_you_mean(key, [*OPERATORS, *_COMBINATORS])
+        raise ConditionError(where[:-1], f"unknown operator {key!r}{hint}", at=where)
     inner = _compile(sub, params, where)
     path = key
 
@@ -130,10 +136,18 @@ def _operand(sub: Any, params: Mapping[str, Any], where: tuple[str | int, ...]) 
     if isinstance(sub, Mapping) and set(sub) == {"param"}:
         name = sub["param"]
         if name not in params:
+            hint = _did_you_mean(str(name), params)
             known = ", ".join(sorted(params)) or "none"
-            raise ConditionError(where, f"unknown param {name!r} (the rule declares: {known})")
+            raise ConditionError(
+                where, f"unknown param {name!r}{hint or f' (the rule declares: {known})'}"
+            )
         return params[name]
     return sub
+
+
+def _did_you_mean(word: str, options: Iterable[str]) -> str:
+    guess = difflib.get_close_matches(word, list(options), n=1)
+    return f" (did you mean {guess[0]!r}?)" if guess else ""
 
 
 # --- combinators -------------------------------------------------------------------------

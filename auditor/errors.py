@@ -26,6 +26,28 @@ class UsageError(AuditorError):
     exit_code = EXIT_USAGE
 
 
+class SettingError(UsageError):
+    """A setting (select, ignore, severity, params) that does not fit the loaded rules.
+
+    `where` is the setting's key path (`("params", "rule-id")`) and `at` the node to point at,
+    so the configuration layer can name the file, line and column the value came from.
+    """
+
+    def __init__(
+        self,
+        where: tuple[str | int, ...],
+        problem: str,
+        *,
+        at: tuple[str | int, ...] | None = None,
+        hint: str | None = None,
+    ) -> None:
+        field = ".".join(str(part) for part in where)
+        super().__init__(f"{field}: {problem}" if field else problem, hint=hint)
+        self.where = where
+        self.at = where if at is None else at
+        self.problem = problem
+
+
 class RuleError(AuditorError):
     """A rule file (or config, waiver, baseline, template) that cannot be loaded."""
 

@@ -1,4 +1,4 @@
-"""The only place that knows where rules/, schemas/ and reports/ live (wheel or checkout)."""
+"""The only place that knows where rules/, schemas/, reports/ and starter/ live."""
 
 from __future__ import annotations
 
@@ -31,6 +31,11 @@ def schemas_dir() -> Path:
 
 def reports_dir() -> Path:
     return data_root() / "reports"
+
+
+def starter_dir() -> Path:
+    """The files `auditor init` writes."""
+    return data_root() / "starter"
 
 
 def schema_path(name: str) -> Path:

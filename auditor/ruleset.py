@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from auditor.conditions import Compiled, ConditionError, compile_condition
-from auditor.errors import RuleError, UsageError
-from auditor.models import Rule, Severity
-from auditor.paths import rules_dir, schema_path
-from auditor.yamlfile import YamlDoc, did_you_mean, field_problem, load_yaml
+from auditor.errors import RuleError, SettingError, UsageError
+from auditor.models import SEVERITY_NAMES, Rule, Severity
+from auditor.paths import rules_dir
+from auditor.yamlfile import YamlDoc, did_you_mean, dotted, load_yaml
+from auditor.yamlschema import check_schema, kind_of
 
 RULE_SUFFIXES = (".yaml", ".yml")
 
@@ -40,7 +40,11 @@ class CompiledRule:
 
 
 def rule_files(paths: Iterable[str], *, builtin: bool = True) -> list[tuple[Path, str]]:
-    """(file, source label) for every rule file: built-ins first, then user paths in order."""
+    """(file, source label) for every rule file: built-ins first, then user paths in order.
+
+    A file reached twice (a directory given twice, or the built-in directory given again) is
+    loaded once.
+    """
     found: list[tuple[Path, str]] = []
     if builtin:
         found += [(p, f"builtin:{p.name}") for p in _yaml_files(rules_dir())]
@@ -52,15 +56,23 @@ def rule_files(paths: Iterable[str], *, builtin: bool = True) -> list[tuple[Path
             found.append((path, str(path)))
         else:
             raise UsageError(f"{raw}: no such rule file or directory")
-    return found
+    unique: dict[Path, tuple[Path, str]] = {}
+    for path, source in found:
+        unique.setdefault(path.resolve(), (path, source))
+    return list(unique.values())
 
 
 def _yaml_files(directory: Path) -> list[Path]:
     return sorted(
         p
         for p in directory.iterdir()
-        if p.suffix in RULE_SUFFIXES and p.is_file() and not p.name.endswith(".test.yaml")
+        if p.suffix in RULE_SUFFIXES and p.is_file() and not is_test_file(p)
     )
+
+
+def is_test_file(path: Path) -> bool:
+    """Whether `path` is a rule test file (`*.test.yaml`), not a rule."""
+    return path.name.endswith((".test.yaml", ".test.yml"))
 
 
 def load_rules(paths: Iterable[str] = (), *, builtin: bool = True) -> list[Rule]:
@@ -68,30 +80,26 @@ def load_rules(paths: Iterable[str] = (), *, builtin: bool = True) -> list[Rule]
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for path, source in rule_files(paths, builtin=builtin):
-        rule = load_rule(path, source)
+        rule, doc = _load(path, source)
+        line, column = doc.locate(("id",))
         if rule.id in seen:
-            raise RuleError(f"{path}: rule id {rule.id!r} is already defined in {seen[rule.id]}")
-        seen[rule.id] = str(path)
+            raise doc.error(("id",), f"rule {rule.id!r} is already defined in {seen[rule.id]}")
+        seen[rule.id] = f"{path}:{line}:{column}"
         rules.append(rule)
     return rules
 
 
-@cache
-def _rule_validator() -> Any:
-    from jsonschema import Draft202012Validator
-
-    schema = json.loads(schema_path("rule.schema.json").read_text(encoding="utf-8"))
-    return Draft202012Validator(schema)
-
-
 def load_rule(path: Path, source: str | None = None) -> Rule:
+    """Load, validate and compile-check one rule file."""
+    return _load(path, source)[0]
+
+
+def _load(path: Path, source: str | None) -> tuple[Rule, YamlDoc]:
     doc = load_yaml(path)
     data = doc.data
     if not isinstance(data, dict):
         raise doc.error((), "expected a mapping with the rule's fields")
-    errors = sorted(_rule_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
-    if errors:
-        raise _schema_error(doc, errors[0])
+    check_schema(doc, "rule.schema.json")
     if data["id"] != path.stem:
         raise doc.error(("id",), f"must equal the file name {path.stem!r}, got {data['id']!r}")
     examples = data.get("examples", {})
@@ -116,26 +124,7 @@ def load_rule(path: Path, source: str | None = None) -> Rule:
         file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
     )
     compile_rule(rule, doc=doc)  # fail at load time, naming file, line and field
-    return rule
-
-
-def _schema_error(doc: YamlDoc, error: Any) -> RuleError:
-    where = list(error.absolute_path)
-    problem = field_problem(error)
-    if problem is not None:
-        where, message = problem
-    elif error.validator == "enum":
-        options = ", ".join(str(o) for o in error.validator_value)
-        message = f"expected one of {options}, got {error.instance!r}"
-    elif error.validator == "type":
-        message = f"expected {error.validator_value}, got {type(error.instance).__name__}"
-    elif error.validator == "pattern":
-        message = f"{error.instance!r} is not kebab-case (lowercase words joined by '-')"
-    else:
-        message = error.message
-    result = doc.error(where, message)
-    assert isinstance(result, RuleError)
-    return result
+    return rule, doc
 
 
 def compile_rule(
@@ -144,15 +133,19 @@ def compile_rule(
     """Compile `rule` with its params (overridden by `params`)."""
     merged = {**rule.params, **(params or {})}
     try:
-        when = compile_condition(rule.when, merged, ("when",)) if rule.when is not None else None
-        check = compile_condition(rule.assert_, merged, ("assert",))
+        when, check = _conditions(rule, merged)
     except ConditionError as exc:
         if doc is not None:
-            raise doc.error(exc.where, exc.message) from None
-        raise RuleError(f"{rule.source}: {'.'.join(map(str, exc.where))}: {exc.message}") from None
+            raise doc.error(exc.where, exc.message, at=exc.at) from None
+        raise RuleError(f"{rule.source}: {dotted(exc.where)}: {exc.message}") from None
     return CompiledRule(
         rule=rule, when=when, check=check, params=merged, message=_template(rule, doc)
     )
+
+
+def _conditions(rule: Rule, params: Mapping[str, Any]) -> tuple[Compiled | None, Compiled]:
+    when = compile_condition(rule.when, params, ("when",)) if rule.when is not None else None
+    return when, compile_condition(rule.assert_, params, ("assert",))
 
 
 def _template(rule: Rule, doc: YamlDoc | None) -> Any:
@@ -189,12 +182,57 @@ def select_rules(
     import fnmatch
 
     ids = [r.id for r in rules]
-    for pattern in (*select, *ignore):
-        if not any(fnmatch.fnmatchcase(i, pattern) for i in ids):
-            raise UsageError(f"unknown rule {pattern!r}{did_you_mean(pattern, ids)}")
+    for key, patterns in (("select", select), ("ignore", ignore)):
+        for index, pattern in enumerate(patterns):
+            if not any(fnmatch.fnmatchcase(i, pattern) for i in ids):
+                problem = f"unknown rule {pattern!r}{did_you_mean(pattern, ids)}"
+                raise SettingError((key, index), problem)
 
     def chosen(rule_id: str) -> bool:
         picked = not select or any(fnmatch.fnmatchcase(rule_id, p) for p in select)
         return picked and not any(fnmatch.fnmatchcase(rule_id, p) for p in ignore)
 
     return [r for r in rules if chosen(r.id)]
+
+
+def apply_overrides(
+    rules: Sequence[Rule],
+    *,
+    severity: Mapping[str, str] | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+) -> list[Rule]:
+    """The rules re-graded and re-parametrised as configured; unknown rules or params fail."""
+    by_id = {r.id: r for r in rules}
+    for key, table in (("severity", severity or {}), ("params", params or {})):
+        for rule_id in table:
+            if rule_id not in by_id:
+                problem = f"unknown rule {rule_id!r}{did_you_mean(rule_id, by_id)}"
+                raise SettingError((key,), problem, at=(key, rule_id))
+    for rule_id, level in (severity or {}).items():
+        if level not in SEVERITY_NAMES:
+            choices = ", ".join(SEVERITY_NAMES)
+            raise SettingError(("severity", rule_id), f"expected one of {choices}, got {level!r}")
+        by_id[rule_id] = replace(by_id[rule_id], severity=Severity.parse(level))
+    for rule_id, values in (params or {}).items():
+        by_id[rule_id] = _with_params(by_id[rule_id], values)
+    return [by_id[r.id] for r in rules]
+
+
+def _with_params(rule: Rule, values: Mapping[str, Any]) -> Rule:
+    for name, value in values.items():
+        if name not in rule.params:
+            declared = ", ".join(sorted(rule.params)) or "none"
+            hint = did_you_mean(name, rule.params) or f" (the rule declares: {declared})"
+            problem = f"unknown param {name!r}{hint}"
+            raise SettingError(("params", rule.id), problem, at=("params", rule.id, name))
+        default = rule.params[name]
+        if default is not None and kind_of(default) != kind_of(value):
+            problem = f"expected {kind_of(default)}, like the rule's default, got {kind_of(value)}"
+            raise SettingError(("params", rule.id, name), problem)
+    changed = replace(rule, params={**rule.params, **values})
+    try:
+        _conditions(changed, changed.params)
+    except ConditionError as exc:
+        problem = f"rule {rule.id!r} cannot use these params: {dotted(exc.where)}: {exc.message}"
+        raise SettingError(("params", rule.id), problem) from None
+    return changed

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
-import json
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import replace
-from datetime import date, datetime
-from functools import cache
+from datetime import date
 from typing import Any
 
-from auditor.errors import AuditorError
 from auditor.gate import matches, matches_any
 from auditor.models import (
     WAIVER_MATCHERS,
@@ -22,8 +19,8 @@ from auditor.models import (
     WaiverState,
     WaiverStateName,
 )
-from auditor.paths import schema_path
-from auditor.yamlfile import YamlDoc, did_you_mean, field_problem, load_yaml
+from auditor.yamlfile import YamlDoc, did_you_mean, load_yaml
+from auditor.yamlschema import check_schema
 
 WAIVER_EXPIRED = "waiver-expired"
 EXPECTED_DATE = "expected a date (YYYY-MM-DD)"
@@ -51,25 +48,14 @@ EXPIRED_RULE = Rule(
 )
 
 
-@cache
-def _validator() -> Any:
-    from jsonschema import Draft202012Validator
-
-    schema = json.loads(schema_path("waivers.schema.json").read_text(encoding="utf-8"))
-    return Draft202012Validator(schema)
-
-
 def load_waivers(path: str, rule_ids: Collection[str]) -> tuple[Waiver, ...]:
     """Load `path`; a bad entry is a RuleError naming file, line, column and field."""
     doc = load_yaml(path)
-    data = _dates_as_text(doc.data)
-    if not isinstance(data, dict):
+    doc = replace(doc, data=_dates_as_text(doc.data))
+    if not isinstance(doc.data, dict):
         raise doc.error((), "expected a mapping with a `waivers` list")
-    errors = list(_validator().iter_errors(data))
-    if errors:
-        first = min(errors, key=lambda e: (doc.locate(list(e.absolute_path)), len(e.path)))
-        raise _schema_error(doc, first)
-    return tuple(_waiver(doc, i, entry, rule_ids) for i, entry in enumerate(data["waivers"]))
+    check_schema(doc, "waivers.schema.json")
+    return tuple(_waiver(doc, i, entry, rule_ids) for i, entry in enumerate(doc.data["waivers"]))
 
 
 def _dates_as_text(value: Any) -> Any:
@@ -104,47 +90,6 @@ def _waiver(doc: YamlDoc, index: int, entry: dict[str, Any], rule_ids: Collectio
         index=index,
         **{m: entry.get(m) for m in WAIVER_MATCHERS},
     )
-
-
-_TYPES = {"string": "a string", "array": "a list", "object": "a mapping", "integer": "an integer"}
-
-
-def _schema_error(doc: YamlDoc, error: Any) -> AuditorError:
-    where: list[str | int] = list(error.absolute_path)
-    problem = field_problem(error)
-    if problem is not None:
-        where, message = problem
-    elif error.validator == "anyOf":
-        message = f"needs at least one matcher: {', '.join(WAIVER_MATCHERS)}"
-    elif where and where[-1] == "expires":
-        message = EXPECTED_DATE
-    elif error.validator == "type":
-        wanted = error.validator_value
-        names = [wanted] if isinstance(wanted, str) else wanted
-        expected = " or ".join(_TYPES.get(n, n) for n in names)
-        message = f"expected {expected}, got {_yaml_type(error.instance)}"
-    elif error.validator in ("minLength", "pattern"):
-        message = "must not be empty"
-    else:
-        message = error.message
-    return doc.error(where, message)
-
-
-_YAML_TYPES: tuple[tuple[type, str], ...] = (
-    (bool, "a boolean"),
-    (int, "an integer"),
-    (float, "a number"),
-    (datetime, "a timestamp"),
-    (str, "a string"),
-    (list, "a list"),
-    (dict, "a mapping"),
-)
-
-
-def _yaml_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    return next((name for kind, name in _YAML_TYPES if isinstance(value, kind)), "a value")
 
 
 def covers(waiver: Waiver, finding: Finding) -> bool:

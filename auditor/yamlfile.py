@@ -35,9 +35,11 @@ class YamlDoc:
         where: Sequence[str | int],
         message: str,
         *,
+        at: Sequence[str | int] | None = None,
         error: type[AuditorError] = RuleError,
     ) -> AuditorError:
-        line, column = self.locate(where)
+        """`file:line:col: field.path: message`, located at `at` (default: `where` itself)."""
+        line, column = self.locate(where if at is None else at)
         field = dotted(where)
         prefix = f"{self.path}:{line}:{column}: "
         return error(prefix + (f"{field}: {message}" if field else message))
@@ -55,20 +57,14 @@ def did_you_mean(word: str, options: Iterable[str]) -> str:
     return f" (did you mean {guess[0]!r}?)" if guess else ""
 
 
-def field_problem(error: Any) -> tuple[list[str | int], str] | None:
-    """Where and what of a missing or unknown field in a jsonschema error; None for others."""
-    where: list[str | int] = list(error.absolute_path)
-    if error.validator == "required":
-        return where, f"missing required field {error.message.split(chr(39))[1]!r}"
-    if error.validator == "additionalProperties":
-        known = error.schema.get("properties", {})
-        extra = sorted(set(error.instance) - set(known), key=str)[0]
-        return [*where, extra], f"unknown field {extra!r}{did_you_mean(str(extra), known)}"
-    return None
+def load_yaml(
+    path: Path | str, *, error: type[AuditorError] = RuleError, allow_empty: bool = False
+) -> YamlDoc:
+    """Read and parse `path`; every failure is `error` naming the file (and line when known).
 
-
-def load_yaml(path: Path | str, *, error: type[AuditorError] = RuleError) -> YamlDoc:
-    """Read and parse `path`; every failure is `error` naming the file (and line when known)."""
+    An empty file (or one of comments only) is an error, or a document of `None` when
+    `allow_empty`.
+    """
     name = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -80,13 +76,17 @@ def load_yaml(path: Path | str, *, error: type[AuditorError] = RuleError) -> Yam
         raise error(f"{name}: not valid UTF-8 (byte {exc.start})") from None
     except OSError as exc:
         raise error(f"{name}: cannot read: {exc.strerror or exc}") from None
-    return parse_yaml(text, name, error=error)
+    return parse_yaml(text, name, error=error, allow_empty=allow_empty)
 
 
-def parse_yaml(text: str, name: str, *, error: type[AuditorError] = RuleError) -> YamlDoc:
+def parse_yaml(
+    text: str, name: str, *, error: type[AuditorError] = RuleError, allow_empty: bool = False
+) -> YamlDoc:
     loader = yaml.SafeLoader(text)
     try:
         node = loader.get_single_node()
+        if node is None and allow_empty:
+            return YamlDoc(name, None, {})
         if node is None:
             raise error(f"{name}: the file is empty")
         marks: dict[Where, tuple[int, int]] = {}
@@ -95,6 +95,9 @@ def parse_yaml(text: str, name: str, *, error: type[AuditorError] = RuleError) -
         mark = exc.problem_mark or exc.context_mark
         where = f"{mark.line + 1}:{mark.column + 1}: " if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.problem and exc.context and exc.context_mark and mark is exc.problem_mark:
+            start = exc.context_mark
+            problem += f" ({exc.context} started at {start.line + 1}:{start.column + 1})"
         raise error(f"{name}:{where}invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise error(f"{name}: invalid YAML: {exc}") from None
@@ -118,7 +121,7 @@ def _construct(
         loader.flatten_mapping(node)
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = _scalar(loader, key_node)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
                 raise error(f"{name}:{line}:{col}: {dotted(where)}: keys must be scalars")
@@ -140,7 +143,11 @@ def _construct(
             _construct(loader, child, (*where, i), marks, name, error)
             for i, child in enumerate(node.value)
         ]
+    return _scalar(loader, node)
+
+
+def _scalar(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
     try:
         return loader.construct_object(node, deep=True)
-    except ValueError:  # a scalar shaped like a timestamp that is not a real one: 2026-02-30
+    except ValueError:  # shaped like a timestamp but not a real one (2026-02-30): keep the text
         return node.value

@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from auditor.cli import cli
-from auditor.errors import UsageError
-from auditor.gate import build_policy, fails
+from auditor.errors import SettingError, UsageError
+from auditor.gate import build_policy, fails, parse_severity_flag
 from auditor.models import Finding, FindingDestination, GatePolicy, Severity, Status
 
 EXPORT = Path(__file__).parent / "data" / "gate-export.json"
@@ -72,80 +72,114 @@ def test_accepted_findings_never_fail_not_even_hard_fail_rules(status: Status):
     assert not fails(finding("wildcard-resource-grant", Severity.CRITICAL, status), gate)
 
 
-def test_build_policy_parses_overrides_and_keeps_patterns():
+def test_build_policy_keeps_patterns_and_overrides():
     built = build_policy(
         fail_on="high",
         hard_fail_on=["wildcard-*"],
         soft_fail_on=["waiver-expired"],
-        severity=["destination-disabled=LOW", " wildcard-action-grant = critical "],
-        rule_ids=RULE_IDS,
-        gate_only_ids=("waiver-expired",),
+        severity={"destination-disabled": "low"},
+        rule_ids=[*RULE_IDS, "waiver-expired"],
     )
-    assert built.severity_overrides == {
-        "destination-disabled": Severity.LOW,
-        "wildcard-action-grant": Severity.CRITICAL,
-    }
+    assert built.severity_overrides == {"destination-disabled": Severity.LOW}
     assert built.hard_fail_on == ("wildcard-*",)
     assert built.soft_fail_on == ("waiver-expired",)
 
 
 @pytest.mark.parametrize(
-    ("options", "message"),
+    ("text", "expected"),
+    [("destination-disabled=LOW", ("destination-disabled", "low")), (" a = info ", ("a", "info"))],
+)
+def test_severity_flags_parse(text: str, expected: tuple[str, str]):
+    assert parse_severity_flag(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
     [
         (
-            {"severity": ["destination-disabld=low"]},
-            "--severity: unknown rule 'destination-disabld' (did you mean 'destination-disabled'?)",
-        ),
-        (
-            {"severity": ["destination-disabled=hihg"]},
+            "destination-disabled=hihg",
             "--severity: unknown severity 'hihg' (did you mean 'high'?); "
             "choose from critical, high, medium, low, info",
         ),
         (
-            {"severity": ["destination-disabled"]},
+            "destination-disabled",
             "--severity: expected RULE=SEVERITY (e.g. destination-disabled=low), "
             "got 'destination-disabled'",
         ),
-        (
-            {"hard_fail_on": ["wildcard-resource-grnt"]},
-            "--hard-fail-on: unknown rule 'wildcard-resource-grnt' "
-            "(did you mean 'wildcard-resource-grant'?)",
-        ),
-        ({"soft_fail_on": ["nothing-*"]}, "--soft-fail-on: unknown rule 'nothing-*'"),
+        ("=low", "--severity: expected RULE=SEVERITY (e.g. destination-disabled=low), got '=low'"),
     ],
 )
-def test_bad_gate_options_are_usage_errors(options: dict[str, list[str]], message: str):
-    arguments = {"hard_fail_on": [], "soft_fail_on": [], "severity": [], **options}
+def test_bad_severity_flags_are_usage_errors(text: str, message: str):
     with pytest.raises(UsageError) as caught:
-        build_policy(fail_on="medium", rule_ids=RULE_IDS, **arguments)
+        parse_severity_flag(text)
     assert caught.value.message == message
 
 
-def test_waiver_expired_takes_no_severity_override():
-    with pytest.raises(UsageError, match="take the severity of the finding they reopen"):
+def test_unknown_hard_or_soft_pattern_is_a_setting_error_naming_its_index():
+    with pytest.raises(SettingError) as caught:
         build_policy(
             fail_on="medium",
-            hard_fail_on=[],
+            hard_fail_on=["wildcard-*", "wildcard-resource-grnt"],
             soft_fail_on=[],
-            severity=["waiver-expired=low"],
+            severity={},
             rule_ids=RULE_IDS,
-            gate_only_ids=("waiver-expired",),
         )
+    assert caught.value.where == ("hard_fail_on", 1)
+    assert caught.value.problem == (
+        "unknown rule 'wildcard-resource-grnt' (did you mean 'wildcard-resource-grant'?)"
+    )
 
 
-def test_cli_bad_severity_is_exit_2_with_one_line():
-    result = check("--severity", "wildcard-resource-grant=hgh")
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("--severity", "wildcard-resource-grant=hgh"),
+            "--severity: unknown severity 'hgh' (did you mean 'high'?); "
+            "choose from critical, high, medium, low, info",
+        ),
+        (
+            ("--severity", "wildcard-resorce-grant=low"),
+            "--severity: unknown rule 'wildcard-resorce-grant' "
+            "(did you mean 'wildcard-resource-grant'?)",
+        ),
+        (
+            ("--hard-fail-on", "wildcard-resource-grnt"),
+            "--hard-fail-on: unknown rule 'wildcard-resource-grnt' "
+            "(did you mean 'wildcard-resource-grant'?)",
+        ),
+        (("--soft-fail-on", "nothing-*"), "--soft-fail-on: unknown rule 'nothing-*'"),
+    ],
+)
+def test_bad_gate_flags_are_exit_2_with_one_line(args: tuple[str, ...], message: str):
+    result = check(*args)
     assert result.exit_code == 2
-    assert result.stderr.splitlines() == [
-        "Error: --severity: unknown severity 'hgh' (did you mean 'high'?); "
-        "choose from critical, high, medium, low, info"
-    ]
+    assert result.stderr.splitlines() == [f"Error: {message}"]
 
 
-def test_cli_unknown_rule_in_severity_is_exit_2():
-    result = check("--severity", "wildcard-resorce-grant=low")
+def test_gate_settings_in_the_config_file_are_located(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("auditor.yaml").write_text("fail_on: never\nhard_fail_on:\n  - wildcard-*\n  - nope\n")
+    result = check()
     assert result.exit_code == 2
-    assert "did you mean 'wildcard-resource-grant'?" in result.stderr
+    assert result.stderr == "Error: auditor.yaml:4:5: hard_fail_on[1]: unknown rule 'nope'\n"
+    Path("auditor.yaml").write_text("fail_on: never\nhard_fail_on: [destination-*]\n")
+    assert check().exit_code == 1
+    assert (
+        check("--hard-fail-on", "access-not-reported", "--select", "destination-*").exit_code == 0
+    )
+
+
+def test_severity_flag_wins_over_the_config_file(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("auditor.yaml").write_text("severity: {destination-disabled: critical}\n")
+    report = json.loads(check("-f", "json").stdout)
+    assert report["gate"]["severity_overrides"] == {"destination-disabled": "critical"}
+    flagged = check("-f", "json", "--severity", "destination-disabled=info")
+    report = json.loads(flagged.stdout)
+    assert report["gate"]["severity_overrides"] == {"destination-disabled": "info"}
+    [disabled] = [f for f in report["findings"] if f["rule_id"] == "destination-disabled"]
+    assert disabled["severity"] == "info"
 
 
 def test_soft_fail_lets_a_run_pass_that_fail_on_would_fail():

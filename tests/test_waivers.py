@@ -227,7 +227,7 @@ GOOD = ("rule: destination-disabled", "name: web-*", "reason: r", "owner: o")
         (
             second(*GOOD, "expires: 2026-12-31", "tiket: SEC-1"),
             "12:5",
-            "waivers[1].tiket: unknown field 'tiket' (did you mean 'ticket'?)",
+            "waivers[1]: unknown field 'tiket' (did you mean 'ticket'?)",
         ),
         (
             second("rule: dest-off", *GOOD[1:], "expires: 2026-12-31"),

@@ -1,0 +1,70 @@
+"""The generated Markdown sections (schema references, rules index) never drift."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from auditor import docgen
+from auditor.conditions import _COMBINATORS, OPERATORS
+from auditor.paths import schema_path
+
+ROOT = Path(__file__).resolve().parents[1]
+GUIDE = ROOT / "README.md"
+MARKED = docgen.marked_files(ROOT)
+
+
+def test_the_guide_has_every_section() -> None:
+    assert GUIDE in MARKED
+    text = GUIDE.read_text(encoding="utf-8")
+    for name in docgen.SECTIONS:
+        assert f"<!-- BEGIN {name} -->" in text
+
+
+@pytest.mark.parametrize("path", MARKED, ids=[str(p.relative_to(ROOT)) for p in MARKED])
+def test_generated_sections_are_up_to_date(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert docgen.update(text, source=str(path)) == text, (
+        f"{path.relative_to(ROOT)} is out of date: run `python -m auditor.docgen`"
+    )
+
+
+def test_the_rules_index_lists_every_builtin_rule() -> None:
+    index = docgen.rules_index()
+    for rule_file in sorted((ROOT / "rules").glob("*.yaml")):
+        assert f"| `{rule_file.stem}` |" in index
+
+
+def test_update_replaces_only_marked_text() -> None:
+    text = "intro\n<!-- BEGIN rules-index -->\nstale\n<!-- END rules-index -->\noutro\n"
+    fresh = docgen.update(text)
+    assert fresh.startswith("intro\n<!-- BEGIN rules-index -->\n| Rule |")
+    assert fresh.endswith("<!-- END rules-index -->\noutro\n")
+    assert "stale" not in fresh
+
+
+def test_sections_of_other_names_are_kept() -> None:
+    text = "<!-- BEGIN cli-help -->\nkept\n<!-- END cli-help -->\n"
+    assert docgen.update(text) == text
+    assert not docgen.has_markers(text)
+
+
+def test_an_unclosed_section_is_an_error() -> None:
+    with pytest.raises(ValueError, match="section 'rules-index' has no matching END marker"):
+        docgen.update("<!-- BEGIN rules-index -->\n")
+
+
+def test_check_mode_reports_a_stale_file(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("<!-- BEGIN rules-index -->\n<!-- END rules-index -->\n")
+    assert docgen.main(["--check", str(page)]) == 1
+    assert docgen.main([str(page)]) == 0
+    assert docgen.main(["--check", str(page)]) == 0
+
+
+def test_the_schema_declares_the_whole_operator_vocabulary() -> None:
+    schema = json.loads(schema_path("rule.schema.json").read_text(encoding="utf-8"))
+    declared = set(schema["$defs"]["operators"]["properties"])
+    assert declared == set(OPERATORS) | set(_COMBINATORS)
