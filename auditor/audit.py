@@ -11,7 +11,7 @@ from auditor import __version__
 from auditor.document import load_document
 from auditor.engine import evaluate, sort_key
 from auditor.gate import build_policy, fails
-from auditor.locate import positions
+from auditor.locate import Positions
 from auditor.models import AuditResult, Finding, GatePolicy, Rule, Source, WaiverState
 from auditor.ruleset import (
     apply_overrides,
@@ -115,5 +115,5 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
         waivers=states,
         waivers_path=options.waivers,
         baseline=diff,
-        positions=positions(source.data.decode("utf-8-sig"), pointers) if pointers else {},
+        positions=Positions(source.data, pointers),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 
 _DECODER = json.JSONDecoder()
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -26,6 +26,29 @@ def positions(text: str, pointers: Iterable[str]) -> dict[str, tuple[int, int]]:
         start = newlines[line - 1] + 1 if line else 0
         found[pointer] = (line + 1, offset - start + 1)
     return found
+
+
+class Positions(Mapping[str, tuple[int, int]]):
+    """`positions(...)` of some pointers, worked out on first use: only SARIF and GitHub ask."""
+
+    def __init__(self, data: bytes, pointers: Iterable[str]) -> None:
+        self._data = data
+        self._pointers = tuple(dict.fromkeys(pointers))
+        self._found: dict[str, tuple[int, int]] | None = None
+
+    def _all(self) -> dict[str, tuple[int, int]]:
+        if self._found is None:
+            self._found = positions(self._data.decode("utf-8-sig"), self._pointers)
+        return self._found
+
+    def __getitem__(self, pointer: str) -> tuple[int, int]:
+        return self._all()[pointer]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pointers)
+
+    def __len__(self) -> int:
+        return len(self._pointers)
 
 
 def tokens(pointer: str) -> list[str]:

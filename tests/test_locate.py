@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditor.locate import positions
+from auditor.locate import Positions, positions
 
 
 def test_pointers_in_pretty_json():
@@ -66,3 +66,11 @@ def test_every_node_is_found_where_it_starts(value: object, indent: int | None):
         offset = sum(len(x) + 1 for x in lines[: line - 1]) + column - 1
         decoded, _ = json.JSONDecoder().raw_decode(text, offset)
         assert decoded == expected[pointer], pointer
+
+
+def test_positions_are_worked_out_only_when_asked():
+    lazy = Positions(b"\xff not even text", ["/items/0", "/items/0"])
+    assert len(lazy) == 1 and list(lazy) == ["/items/0"]  # nothing decoded yet
+    found = Positions(b'{"items": [\n  {"_id": "a"}]}', ["/items/0"])
+    assert dict(found) == {"/items/0": (2, 3)}
+    assert "/items/0" in found
