@@ -25,6 +25,7 @@ from auditor.cli_support import (
 )
 from auditor.config import CONFIG_NAME
 from auditor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError
+from auditor.outputs import RenderOptions
 
 
 def _parse_now(value: str | None) -> datetime | None:
@@ -100,9 +101,33 @@ def fetch(output: str, **kwargs: Any) -> None:
     metavar="TIMESTAMP",
     help="The audit's time (ISO 8601), for reproducible output; waivers expire against it.",
 )
+@click.option(
+    "--max-findings",
+    type=click.IntRange(min=0),
+    metavar="N",
+    help="List at most N findings in the markdown report; the rest are counted, not listed.",
+)
+@click.option(
+    "--template",
+    "template_path",
+    metavar="PATH",
+    help="Also render PATH, your own Jinja2 template, in a sandbox with the report context.",
+)
+@click.option(
+    "--template-output",
+    metavar="OUT",
+    help="Write the --template output to OUT [default: stdout, instead of the text report].",
+)
 @guarded
 def check(
-    input_path: str | None, api: bool, save: str | None, now: str | None, **flags: Any
+    input_path: str | None,
+    api: bool,
+    save: str | None,
+    now: str | None,
+    max_findings: int | None,
+    template_path: str | None,
+    template_output: str | None,
+    **flags: Any,
 ) -> None:
     """Audit INPUT (an export file, or - for stdin), or the live API with --api.
 
@@ -123,13 +148,14 @@ def check(
     if save and not api:
         raise UsageError("--save keeps the snapshot read with --api; it needs --api")
     config = effective_config(**flags)
-    _precheck_outputs([*config.outputs, *([("snapshot", save)] if save else [])])
+    outputs = _with_template(config, template_path, template_output)
+    _precheck_outputs([*outputs, *([("snapshot", save)] if save else [])])
     with config.located():
         source = _source(input_path, api_args, save)
         result = run_audit(source, config.audit_options(_parse_now(now)))
     for line in warnings(result.waivers):
         click.echo(f"Warning: {clean(line)}", err=True)
-    write_outputs(result, config.outputs)
+    write_outputs(result, outputs, RenderOptions(max_findings=max_findings, template=template_path))
     if result.problems:
         sys.exit(EXIT_INPUT)
     sys.exit(EXIT_OK if result.passed else EXIT_FINDINGS)
@@ -150,6 +176,29 @@ def _source(input_path: str | None, api_args: dict[str, Any], save: str | None) 
     return Source(path=fetched.url, sha256=fetched.sha256, data=fetched.body)
 
 
+def _with_template(
+    config: Any, template_path: str | None, template_output: str | None
+) -> list[tuple[str, str]]:
+    """The outputs, plus the user's template (checked now, before any work) when given.
+
+    Its output goes to --template-output, or to stdout in place of the default text report
+    (beside the outputs chosen with -f or in the config file).
+    """
+    from auditor.config import DEFAULT
+    from auditor.outputs import TEMPLATE
+    from auditor.outputs.templating import load_user_template
+
+    outputs = list(config.outputs)
+    if template_path is None:
+        if template_output is not None:
+            raise UsageError("--template-output needs --template PATH, the template to render")
+        return outputs
+    load_user_template(template_path)
+    if template_output is None and config.origin("outputs") == DEFAULT:
+        outputs = []
+    return [*outputs, (TEMPLATE.name, template_output or "-")]
+
+
 def _precheck_outputs(outputs: Sequence[tuple[str, str]]) -> None:
     from auditor.sources import check_writable
 
@@ -158,15 +207,20 @@ def _precheck_outputs(outputs: Sequence[tuple[str, str]]) -> None:
             check_writable(path)
 
 
-def write_outputs(result: Any, outputs: Sequence[tuple[str, str]]) -> None:
+def write_outputs(
+    result: Any, outputs: Sequence[tuple[str, str]], options: RenderOptions | None = None
+) -> None:
     """Render every output first, then write them: nothing is written if a render fails."""
-    from auditor.outputs import RenderOptions, render
+    from dataclasses import replace
+
+    from auditor.outputs import render
     from auditor.sources import atomic_write
 
+    base = options or RenderOptions()
     rendered = []
     for name, path in outputs:
         color = path == "-" and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        rendered.append((path, render(name, result, RenderOptions(color=color))))
+        rendered.append((path, render(name, result, replace(base, color=color))))
     for path, text in rendered:
         if path == "-":
             click.echo(text, nl=False)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from auditor.outputs.github import command, escape_data, escape_property
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPORT = ROOT / "tests" / "data" / "gate-export.json"
+EXAMPLE_EXPORT = ROOT / "examples" / "destinations.json"
 NOW = "2026-06-01T00:00:00Z"
 
 
@@ -155,6 +158,24 @@ def test_example_workflow_runs_every_ci_format():
     uploads = [s for s in steps if s.get("uses", "").startswith("github/codeql-action/upload")]
     assert uploads[0]["with"]["sarif_file"] == "results.sarif"
     assert workflow["permissions"]["security-events"] == "write"
+
+
+def test_example_workflow_command_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    workflow = yaml.safe_load((ROOT / "examples" / "github-workflow.yml").read_text())
+    [audit] = [s for s in workflow["jobs"]["audit"]["steps"] if s.get("name") == "Audit"]
+    summary = tmp_path / "step-summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    command_line = os.path.expandvars(audit["run"])
+    command_line = command_line.replace("exports/destinations.json", str(EXAMPLE_EXPORT))
+    command_line = command_line.replace("exports/waivers.yaml", str(ROOT / "examples/waivers.yaml"))
+    program, *args = shlex.split(command_line)
+    assert program == "auditor"
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, [*args, "--now", "2026-12-01"], catch_exceptions=False)
+    assert result.exit_code == 1  # the example has open high findings
+    assert result.stdout.startswith("::error file=")
+    assert json.loads((tmp_path / "results.sarif").read_text())["version"] == "2.1.0"
+    assert summary.read_text().strip()
 
 
 def test_composite_action_inputs_and_steps():

@@ -19,6 +19,9 @@ class RenderOptions:
 
     color: bool = False
     max_findings: int | None = None
+    """Markdown lists at most this many findings and counts the rest (None: all)."""
+    template: str | None = None
+    """The user's Jinja2 template file, for the `template` format."""
 
 
 Renderer = Callable[[AuditResult, RenderOptions], str]
@@ -49,9 +52,27 @@ FORMATS: dict[str, Format] = {
             module="auditor.outputs.github",
             description="GitHub Actions workflow commands",
         ),
+        Format(
+            name="html", module="auditor.outputs.html", description="self-contained HTML report"
+        ),
+        Format(
+            name="markdown",
+            module="auditor.outputs.markdown",
+            description="PR comment / CI step summary",
+        ),
+        Format(name="csv", module="auditor.outputs.csv", description="one row per finding"),
     )
 }
+"""The formats `-f NAME[:PATH]` offers: each renders from the result alone."""
+
+TEMPLATE = Format(
+    name="template",
+    module="auditor.outputs.template",
+    description="the user's Jinja2 template (`--template PATH`), sandboxed",
+)
+"""Not a `-f` choice: it needs `RenderOptions.template`, which `--template` gives."""
 
 
 def render(name: str, result: AuditResult, options: RenderOptions | None = None) -> str:
-    return FORMATS[name].renderer()(result, options or RenderOptions())
+    fmt = TEMPLATE if name == TEMPLATE.name else FORMATS[name]
+    return fmt.renderer()(result, options or RenderOptions())

@@ -1,0 +1,87 @@
+"""Headless Chromium for the report tests: Playwright driving Debian's /usr/bin/chromium.
+
+No browser is downloaded: `playwright install` is never needed. Run as a script to redo the
+README screenshot: `python tests/report_browser.py` writes docs/report-screenshot.png.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import BrowserContext, sync_playwright
+
+CHROMIUM = os.environ.get("AUDITOR_CHROMIUM", "/usr/bin/chromium")
+# The profile directory (--user-data-dir) is a fresh one, given to launch_persistent_context.
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ChromiumMissing(AssertionError):
+    """Chromium is not installed: a failure, not a skip (CI installs it)."""
+
+
+@contextmanager
+def chromium(profile: Path, **options: Any) -> Iterator[BrowserContext]:
+    """A headless Chromium context with a fresh profile in `profile`, offline."""
+    if not Path(CHROMIUM).is_file():
+        raise ChromiumMissing(f"{CHROMIUM} not found; install it: apt-get install -y chromium")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=ARGS,
+            offline=True,
+            **options,
+        )
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+def screenshot(html: Path, png: Path, *, width: int = 1280, height: int | None = None) -> None:
+    """A screenshot of the report in `html`: the whole page, or its top `height` pixels."""
+    with (
+        tempfile.TemporaryDirectory() as profile,
+        chromium(Path(profile), viewport={"width": width, "height": height or 900}) as context,
+    ):
+        page = context.new_page()
+        page.goto(html.as_uri())
+        page.screenshot(path=str(png), full_page=height is None)
+
+
+def main() -> None:
+    """Redo docs/report-screenshot.png from examples/destinations.json."""
+    sys.path.insert(0, str(ROOT))
+    from reporting_helpers import NOW
+
+    from auditor.audit import AuditOptions, run_audit
+    from auditor.outputs import render
+    from auditor.sources import read_source
+
+    os.chdir(ROOT)
+    result = run_audit(read_source("examples/destinations.json"), AuditOptions(now=NOW))
+    with tempfile.TemporaryDirectory() as tmp:
+        html = Path(tmp) / "report.html"
+        html.write_text(render("html", result), encoding="utf-8")
+        screenshot(html, ROOT / "docs" / "report-screenshot.png", width=1280, height=1500)
+
+
+if __name__ == "__main__":
+    main()
