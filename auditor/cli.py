@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -257,4 +258,31 @@ cli.add_command(rules_group)
 
 
 def main() -> None:
-    cli(prog_name="auditor")
+    """The `auditor` program: run one command, then leave without tearing down the heap.
+
+    A run is short and its big allocation is the parsed export, which has no reference cycles:
+    the cyclic collector would only walk it again and again, and the interpreter's teardown
+    would free it object by object. Both are skipped; files are closed by then and the
+    standard streams are flushed here.
+    """
+    gc.disable()
+    try:
+        cli(prog_name="auditor")
+        code = 0
+    except SystemExit as exc:
+        code = _exit_code(exc.code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # `auditor check x | head`: the reader left; not an error of ours
+        pass
+    os._exit(code)
+
+
+def _exit_code(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1
