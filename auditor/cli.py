@@ -19,6 +19,7 @@ from auditor.cli_support import (
     check_options,
     effective_config,
     fetch_live,
+    gate_options,
     guarded,
     pop_api_args,
     rule_loading_options,
@@ -94,9 +95,12 @@ def fetch(output: str, **kwargs: Any) -> None:
 @click.option("--save", metavar="PATH", help="With --api: keep the snapshot that was audited.")
 @api_options
 @check_options
+@gate_options
 @rule_loading_options
 @click.option(
-    "--now", metavar="TIMESTAMP", help="The audit's time (ISO 8601), for reproducible output."
+    "--now",
+    metavar="TIMESTAMP",
+    help="The audit's time (ISO 8601), for reproducible output; waivers expire against it.",
 )
 @click.option(
     "--max-findings",
@@ -126,8 +130,18 @@ def check(
     template_output: str | None,
     **flags: Any,
 ) -> None:
-    """Audit INPUT (an export file, or - for stdin), or the live API with --api."""
+    """Audit INPUT (an export file, or - for stdin), or the live API with --api.
+
+    \b
+    Gate precedence for each open finding (waived and baselined ones never fail):
+      1. a rule matched by --hard-fail-on fails;
+      2. a rule matched by --soft-fail-on does not;
+      3. otherwise it fails at or above --fail-on (after --severity overrides).
+    --baseline implies fail-on-new-only: findings in the baseline never fail.
+    """
     from auditor.audit import run_audit
+    from auditor.outputs.text import clean
+    from auditor.waivers import warnings
 
     api_args = pop_api_args(flags)
     if api == (input_path is not None):
@@ -140,6 +154,8 @@ def check(
     with config.located():
         source = _source(input_path, api_args, save)
         result = run_audit(source, config.audit_options(_parse_now(now)))
+    for line in warnings(result.waivers):
+        click.echo(f"Warning: {clean(line)}", err=True)
     write_outputs(result, outputs, RenderOptions(max_findings=max_findings, template=template_path))
     if result.problems:
         sys.exit(EXIT_INPUT)

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import OTHER_BUILTIN_RULES
 
 from auditor.audit import AuditOptions, gate_fails, run_audit
 from auditor.models import AuditResult, Source
 from auditor.outputs import RenderOptions, render
-from auditor.ruleset import load_rules
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -34,25 +34,10 @@ def source(data: bytes, path: str = "<test>") -> Source:
     return Source(path=path, sha256=hashlib.sha256(data).hexdigest(), data=data)
 
 
-# The report tests are about rendering: they run a fixed set of built-in rules (and any rule
-# they add), so that a new built-in rule changes no report expectation; ignore=() runs all.
-REPORT_RULES = (
-    "access-not-reported",
-    "destination-config-missing",
-    "destination-disabled",
-    "inverted-grant",
-    "unknown-destination-kind",
-    "wildcard-action-grant",
-    "wildcard-resource-grant",
-)
-
-_OTHER_BUILTIN_RULES = tuple(sorted({r.id for r in load_rules()} - set(REPORT_RULES)))
-
-
 def audit(doc: Mapping[str, Any] | bytes, *, path: str = "<test>", **options: Any) -> AuditResult:
     """Run the real audit on an export given as a dict or as bytes, at the fixed NOW."""
     data = doc if isinstance(doc, bytes) else json.dumps(doc).encode("utf-8")
-    options.setdefault("ignore", _OTHER_BUILTIN_RULES)
+    options.setdefault("ignore", OTHER_BUILTIN_RULES)  # see conftest.CORE_RULES
     return run_audit(source(data, path), AuditOptions(now=NOW, **options))
 
 
