@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from auditor import __version__
 from auditor.document import load_document
-from auditor.engine import evaluate
-from auditor.models import AuditResult, Finding, Rule, Severity, Source
+from auditor.engine import evaluate, sort_key
+from auditor.gate import build_policy, fails
+from auditor.locate import Positions
+from auditor.models import AuditResult, Finding, GatePolicy, Rule, Source, WaiverState
 from auditor.ruleset import (
     apply_overrides,
     compile_rule,
@@ -33,20 +35,32 @@ class AuditOptions:
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     severity: Mapping[str, str] = field(default_factory=dict)
     """Severity overrides by rule id: the findings of those rules carry this severity."""
+    hard_fail_on: Sequence[str] = ()
+    soft_fail_on: Sequence[str] = ()
+    waivers: str | None = None
+    waiver_warning_days: int = 14
+    baseline: str | None = None
 
 
-def timestamp(now: datetime | None) -> str:
+def _utc(now: datetime | None) -> datetime:
     moment = now or datetime.now(UTC)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC)
+
+
+def timestamp(now: datetime | None) -> str:
+    return _utc(now).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def today(now: datetime | None) -> date:
+    """The UTC date waivers are judged against: --now's, or today's."""
+    return _utc(now).date()
 
 
 def gate_fails(finding: Finding, fail_on: str) -> bool:
-    """Whether an open finding fails the gate at `fail_on`."""
-    if fail_on == "never" or finding.status != "open":
-        return False
-    return finding.severity >= Severity.parse(fail_on)
+    """Whether an open finding fails at `fail_on` alone; `gate.fails(f, result.gate)` is exact."""
+    return fails(finding, GatePolicy(fail_on=fail_on))
 
 
 def configured_rules(options: AuditOptions) -> list[Rule]:
@@ -55,18 +69,35 @@ def configured_rules(options: AuditOptions) -> list[Rule]:
     return apply_overrides(rules, severity=options.severity, params=options.params)
 
 
-def prepare_rules(options: AuditOptions) -> list[Rule]:
-    """The rules one audit runs: the configured rules that `select` and `ignore` keep."""
-    return select_rules(configured_rules(options), options.select, options.ignore)
-
-
 def run_audit(source: Source, options: AuditOptions) -> AuditResult:
-    """Load rules, then the document; evaluate; decide the verdict."""
-    rules = prepare_rules(options)
-    compiled = [compile_rule(r) for r in rules]
+    """Load rules, gate, waivers and baseline; then the document; evaluate; decide the verdict."""
+    from auditor.baseline import apply_baseline, load_baseline
+    from auditor.waivers import EXPIRED_RULE, WAIVER_EXPIRED, apply_waivers, load_waivers
+
+    configured = configured_rules(options)
+    rule_ids = [r.id for r in configured]
+    policy = build_policy(
+        fail_on=options.fail_on,
+        hard_fail_on=options.hard_fail_on,
+        soft_fail_on=options.soft_fail_on,
+        severity=options.severity,
+        rule_ids=[*rule_ids, WAIVER_EXPIRED],
+    )
+    waivers = load_waivers(options.waivers, rule_ids) if options.waivers else None
+    baseline = load_baseline(options.baseline) if options.baseline else None
+    rules = select_rules(configured, options.select, options.ignore)
     document = load_document(source.data)
-    findings = evaluate(compiled, document.destinations)
-    passed = not document.problems and not any(gate_fails(f, options.fail_on) for f in findings)
+    findings = evaluate([compile_rule(r) for r in rules], document.destinations)
+    states: tuple[WaiverState, ...] = ()
+    if waivers is not None:
+        findings, states = apply_waivers(
+            findings, waivers, today=today(options.now), warning_days=options.waiver_warning_days
+        )
+    diff = None
+    if baseline is not None:
+        findings, diff = apply_baseline(findings, baseline)
+    findings = tuple(sorted(findings, key=sort_key))
+    pointers = [f.pointer for f in findings] + [p.pointer for p in document.problems]
     return AuditResult(
         source_path=source.path,
         source_sha256=source.sha256,
@@ -76,8 +107,13 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
         destinations=document.destinations,
         item_count=document.item_count,
         problems=document.problems,
-        rules=tuple(rules),
+        rules=(*rules, EXPIRED_RULE) if waivers is not None else tuple(rules),
         findings=findings,
         fail_on=options.fail_on,
-        passed=passed,
+        passed=not document.problems and not any(fails(f, policy) for f in findings),
+        gate=policy,
+        waivers=states,
+        waivers_path=options.waivers,
+        baseline=diff,
+        positions=Positions(source.data, pointers),
     )

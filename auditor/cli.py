@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -19,6 +20,7 @@ from auditor.cli_support import (
     check_options,
     effective_config,
     fetch_live,
+    gate_options,
     guarded,
     pop_api_args,
     rule_loading_options,
@@ -94,9 +96,12 @@ def fetch(output: str, **kwargs: Any) -> None:
 @click.option("--save", metavar="PATH", help="With --api: keep the snapshot that was audited.")
 @api_options
 @check_options
+@gate_options
 @rule_loading_options
 @click.option(
-    "--now", metavar="TIMESTAMP", help="The audit's time (ISO 8601), for reproducible output."
+    "--now",
+    metavar="TIMESTAMP",
+    help="The audit's time (ISO 8601), for reproducible output; waivers expire against it.",
 )
 @click.option(
     "--max-findings",
@@ -127,10 +132,20 @@ def check(
     template_output: str | None,
     **flags: Any,
 ) -> None:
-    """Audit INPUT (an export file, or - for stdin), or the live API with --api."""
+    """Audit INPUT (an export file, or - for stdin), or the live API with --api.
+
+    \b
+    Gate precedence for each open finding (waived and baselined ones never fail):
+      1. a rule matched by --hard-fail-on fails;
+      2. a rule matched by --soft-fail-on does not;
+      3. otherwise it fails at or above --fail-on (after --severity overrides).
+    --baseline implies fail-on-new-only: findings in the baseline never fail.
+    """
     from auditor.audit import run_audit
     from auditor.cli_history import finish, periodic_request
+    from auditor.outputs.text import clean
     from auditor.periodic import with_history
+    from auditor.waivers import warnings
 
     api_args = pop_api_args(flags)
     if api == (input_path is not None):
@@ -145,6 +160,8 @@ def check(
     with config.located():
         source = _source(input_path, api_args, save)
         result = run_audit(source, options)
+    for line in warnings(result.waivers):
+        click.echo(f"Warning: {clean(line)}", err=True)
     result, history_error = with_history(result, periodic)
     write_outputs(result, outputs, RenderOptions(max_findings=max_findings, template=template_path))
     finish(result, source, periodic, history_error)
@@ -221,6 +238,33 @@ def write_outputs(
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
+@click.argument("fingerprint")
+@click.argument("input_path", metavar="INPUT")
+@click.option(
+    "--rules", "rule_paths", multiple=True, metavar="PATH", help="Extra rule file or directory."
+)
+@click.option("--no-builtin-rules", is_flag=True, help="Do not load the built-in rules.")
+@guarded
+def explain(
+    fingerprint: str, input_path: str, rule_paths: Sequence[str], no_builtin_rules: bool
+) -> None:
+    """Explain the finding of INPUT with FINGERPRINT (or a unique prefix of it).
+
+    Prints the rule and why it matters, the destination, the statement, the chain of reasoning
+    that decided the finding, and the remediation.
+    """
+    from auditor.audit import AuditOptions, run_audit
+    from auditor.explain import find_finding, render_explanation
+    from auditor.sources import read_source
+
+    options = AuditOptions(
+        rule_paths=rule_paths, builtin_rules=not no_builtin_rules, fail_on="never"
+    )
+    result = run_audit(read_source(input_path), options)
+    click.echo(render_explanation(find_finding(result, fingerprint)), nl=False)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("input_path", metavar="INPUT")
 @guarded
 def validate(input_path: str) -> None:
@@ -251,4 +295,31 @@ cli.add_command(rules_group)
 
 
 def main() -> None:
-    cli(prog_name="auditor")
+    """The `auditor` program: run one command, then leave without tearing down the heap.
+
+    A run is short and its big allocation is the parsed export, which has no reference cycles:
+    the cyclic collector would only walk it again and again, and the interpreter's teardown
+    would free it object by object. Both are skipped; files are closed by then and the
+    standard streams are flushed here.
+    """
+    gc.disable()
+    try:
+        cli(prog_name="auditor")
+        code = 0
+    except SystemExit as exc:
+        code = _exit_code(exc.code)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:  # `auditor check x | head`: the reader left; not an error of ours
+        pass
+    os._exit(code)
+
+
+def _exit_code(code: object) -> int:
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code
+    print(code, file=sys.stderr)
+    return 1

@@ -64,10 +64,8 @@ def periodic_request(
             argv=tuple(sys.argv),
             secrets=(os.environ.get(api_key_env, ""),),
             config_file=config.path,
-            # The waivers and baseline stages give AuditOptions these fields; the pack holds
-            # the files the audit applied, and only those.
-            waivers=getattr(options, "waivers", None),
-            baseline=getattr(options, "baseline", None),
+            waivers=options.waivers,  # the files the audit applied, and only those
+            baseline=options.baseline,
         )
     return PeriodicOptions(history=config.history, evidence=request)
 

@@ -18,8 +18,8 @@ from auditor.outputs import FORMATS
 
 EXIT_CODES_HELP = """\b
 Exit codes:
-  0  audit ran; no open finding at or above --fail-on
-  1  audit ran; open findings at or above --fail-on
+  0  audit ran; no open finding at or above --fail-on (or of a --hard-fail-on rule)
+  1  audit ran; open findings at or above --fail-on (or of a --hard-fail-on rule)
   2  usage error, or a bad config, rule, waiver, baseline or template file;
      or check's --history database or --evidence pack could not be written
   3  the input is not JSON, or fails the destinations schema
@@ -107,6 +107,48 @@ def check_options(fn: F) -> F:
     )(fn)
 
 
+def gate_options(fn: F) -> F:
+    """--hard-fail-on, --soft-fail-on, --severity, --waivers and --baseline: what fails `check`."""
+    options = [
+        click.option(
+            "--hard-fail-on",
+            multiple=True,
+            metavar="RULE",
+            help="Always fail on open findings of these rules (ids or globs), whatever "
+            "--fail-on says.",
+        ),
+        click.option(
+            "--soft-fail-on",
+            multiple=True,
+            metavar="RULE",
+            help="Never fail on these rules (ids or globs); --hard-fail-on wins when both match.",
+        ),
+        click.option(
+            "--severity",
+            multiple=True,
+            metavar="RULE=SEVERITY",
+            help="Give a rule another severity, e.g. destination-disabled=low; repeatable.",
+        ),
+        click.option(
+            "--waivers", metavar="FILE", help="Waivers file (YAML): owner, reason, expiry."
+        ),
+        click.option(
+            "--waiver-warning-days",
+            type=click.IntRange(min=0),
+            metavar="DAYS",
+            help="Warn about waivers expiring within DAYS [default: 14].",
+        ),
+        click.option(
+            "--baseline",
+            metavar="FILE",
+            help="JSON report of an earlier run (-f json:FILE): its findings do not fail.",
+        ),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
 def effective_config(**flags: Any) -> Config:
     """The configuration: the root group's --config (or ./auditor.yaml), then these flags."""
     root = click.get_current_context().find_root()
@@ -117,6 +159,12 @@ def effective_config(**flags: Any) -> Config:
         ignore=tuple(flags.get("ignore", ())) or None,
         fail_on=flags.get("fail_on"),
         outputs=tuple(flags.get("formats", ())) or None,
+        severity=tuple(flags.get("severity", ())),
+        hard_fail_on=tuple(flags.get("hard_fail_on", ())) or None,
+        soft_fail_on=tuple(flags.get("soft_fail_on", ())) or None,
+        waivers=flags.get("waivers"),
+        baseline=flags.get("baseline"),
+        waiver_warning_days=flags.get("waiver_warning_days"),
         history=flags.get("history"),
     )
     return resolve_config(root.params.get("config_path"), command_line, Path())

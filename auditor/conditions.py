@@ -31,6 +31,16 @@ Test = Callable[[Any, Any], bool]
 """A compiled condition: (value, context) -> holds. The context is the engine's, opaque here."""
 
 
+def note(ctx: Any, line: str | Callable[[], str]) -> None:
+    """Add a line of reasoning to the context's trail, when a finding is being explained.
+
+    Pass a callable to build the text only then: evaluation without a trail stays cheap.
+    """
+    trail = getattr(ctx, "trail", None)
+    if trail is not None:
+        trail.append(line() if callable(line) else line)
+
+
 class ConditionError(Exception):
     """A condition that cannot be compiled; `where` is the path of keys inside the rule.
 
@@ -267,8 +277,15 @@ def _matches(operand: Any, _p: Mapping[str, Any], where: tuple[str | int, ...]) 
 
 @operator("glob")
 def _glob(operand: Any, _p: Mapping[str, Any], where: tuple[str | int, ...]) -> Test:
-    _need(isinstance(operand, str), where, "a glob pattern string")
-    return lambda value, ctx: isinstance(value, str) and fnmatch.fnmatchcase(value, operand)
+    patterns = [operand] if isinstance(operand, str) else operand
+    _need(
+        isinstance(patterns, list) and bool(patterns) and all(isinstance(p, str) for p in patterns),
+        where,
+        "a glob pattern string or a non-empty list of them",
+    )
+    return lambda value, ctx: (
+        isinstance(value, str) and any(fnmatch.fnmatchcase(value, p) for p in patterns)
+    )
 
 
 @operator("contains")
@@ -408,7 +425,23 @@ def _count(operand: Any, params: Mapping[str, Any], where: tuple[str | int, ...]
 
 @operator("resource_wildcard")
 def _resource_wildcard(operand: Any, _p: Mapping[str, Any], where: tuple[str | int, ...]) -> Test:
-    _need(isinstance(operand, bool), where, "true or false")
+    if isinstance(operand, list):
+        _need(
+            bool(operand) and all(isinstance(t, str) and t for t in operand),
+            where,
+            "true, false or a non-empty list of segment types such as [proj, env]",
+        )
+        types = frozenset(operand)
+        shown = "/".join(operand)
+
+        def test(value: Any, ctx: Any) -> bool:
+            found = isinstance(value, str) and launchdarkly.resource_wildcard(value, types)
+            if found:
+                note(ctx, f"`{value}` has a wildcard {shown} key")
+            return found
+
+        return test
+    _need(isinstance(operand, bool), where, "true, false or a list of segment types")
     return lambda value, ctx: (
         isinstance(value, str) and launchdarkly.resource_wildcard(value) == operand
     )
@@ -420,3 +453,7 @@ def _action_wildcard(operand: Any, _p: Mapping[str, Any], where: tuple[str | int
     return lambda value, ctx: (
         isinstance(value, str) and launchdarkly.action_wildcard(value) == operand
     )
+
+
+# The LaunchDarkly- and inventory-aware operators live in their own modules and register here.
+from auditor import access_operators, policy_operators, target_operators  # noqa: E402, F401

@@ -11,6 +11,7 @@ from typing import Any
 
 from auditor.audit import AuditOptions
 from auditor.errors import AuditorError, SettingError, UsageError
+from auditor.gate import parse_severity_flag
 from auditor.models import Rule
 from auditor.outputs import FORMATS
 from auditor.ruleset import apply_overrides, load_rules, select_rules
@@ -19,7 +20,9 @@ from auditor.yamlschema import check_schema
 
 CONFIG_NAME = "auditor.yaml"
 LATER_KEYS = ("waivers", "baseline", "history")
-"""Settings carried for the waivers, baseline and history stages."""
+"""File paths carried for the waivers, baseline and history stages."""
+GATE_KEYS = ("hard_fail_on", "soft_fail_on")
+"""Rule patterns (ids or globs) that always fail, or never fail, the gate."""
 DEFAULT = "default"
 COMMAND_LINE = "command line"
 Output = tuple[str, str]
@@ -36,6 +39,13 @@ class CommandLine:
     ignore: tuple[str, ...] | None = None
     fail_on: str | None = None
     outputs: tuple[str, ...] | None = None
+    severity: tuple[str, ...] = ()
+    """`--severity RULE=SEVERITY` flags, added to (and winning over) the file's `severity`."""
+    hard_fail_on: tuple[str, ...] | None = None
+    soft_fail_on: tuple[str, ...] | None = None
+    waivers: str | None = None
+    baseline: str | None = None
+    waiver_warning_days: int | None = None
     history: str | None = None
 
 
@@ -51,8 +61,11 @@ class Config:
     severity: Mapping[str, str] = field(default_factory=dict)
     params: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     fail_on: str = "medium"
+    hard_fail_on: tuple[str, ...] = ()
+    soft_fail_on: tuple[str, ...] = ()
     outputs: tuple[Output, ...] = (("text", "-"),)
     waivers: str | None = None
+    waiver_warning_days: int = 14
     baseline: str | None = None
     history: str | None = None
     origins: Mapping[str, str] = field(default_factory=dict)
@@ -72,6 +85,11 @@ class Config:
             now=now,
             params=self.params,
             severity=self.severity,
+            hard_fail_on=self.hard_fail_on,
+            soft_fail_on=self.soft_fail_on,
+            waivers=self.waivers,
+            waiver_warning_days=self.waiver_warning_days,
+            baseline=self.baseline,
         )
 
     @contextmanager
@@ -84,12 +102,20 @@ class Config:
 
     def _locate(self, exc: SettingError) -> AuditorError:
         key = str(exc.where[0]) if exc.where else ""
-        origin = self.origin(key)
+        origin = self._origin_of(exc.at)
         if origin == COMMAND_LINE:
             return UsageError(f"--{key.replace('_', '-')}: {exc.problem}", hint=exc.hint)
         if self.doc is not None and origin != DEFAULT:
             return self.doc.error(exc.where, exc.problem, at=exc.at)
         return exc
+
+    def _origin_of(self, where: tuple[str | int, ...]) -> str:
+        """The origin of the most specific key of `where` that has one (`severity.rule-id`)."""
+        for size in range(len(where), 0, -1):
+            key = ".".join(str(part) for part in where[:size])
+            if key in self.origins:
+                return self.origins[key]
+        return DEFAULT
 
 
 def load_configured_rules(config: Config) -> tuple[list[Rule], list[Rule]]:
@@ -142,7 +168,7 @@ def _from_file(doc: YamlDoc, base: Path) -> tuple[dict[str, Any], dict[str, str]
         if not Path(resolved).exists():
             raise doc.error(("rules", index), f"no such rule file or directory: {resolved}")
     values["rule_paths"] = tuple(_relative(base, p) for p in data.get("rules", ()))
-    for key in ("select", "ignore"):
+    for key in ("select", "ignore", *GATE_KEYS):
         if key in data:
             values[key] = tuple(data[key])
     if "outputs" in data:
@@ -156,8 +182,9 @@ def _from_file(doc: YamlDoc, base: Path) -> tuple[dict[str, Any], dict[str, str]
             if key == "params":
                 for name in value:
                     origins[f"params.{rule_id}.{name}"] = _at(doc, (key, rule_id, name))
-    if "fail_on" in data:
-        values["fail_on"] = data["fail_on"]
+    for key in ("fail_on", "waiver_warning_days"):
+        if key in data:
+            values[key] = data[key]
     for key in LATER_KEYS:
         if key in data:
             values[key] = _relative(base, data[key])
@@ -176,12 +203,23 @@ def _apply_command_line(values: dict[str, Any], origins: dict[str, str], cli: Co
         "select": cli.select,
         "ignore": cli.ignore,
         "fail_on": cli.fail_on,
+        "hard_fail_on": cli.hard_fail_on,
+        "soft_fail_on": cli.soft_fail_on,
+        "waivers": cli.waivers,
+        "baseline": cli.baseline,
+        "waiver_warning_days": cli.waiver_warning_days,
         "history": cli.history,
     }
     for key, value in given.items():
-        if value:
+        if value is not None:
             values[key] = value
             origins[key] = COMMAND_LINE
+    if cli.severity:
+        values["severity"] = dict(values.get("severity", {}))
+        for text in cli.severity:
+            rule_id, level = parse_severity_flag(text)
+            values["severity"][rule_id] = level
+            origins[f"severity.{rule_id}"] = COMMAND_LINE
     if cli.outputs:
         values["outputs"] = tuple(_cli_output(spec) for spec in cli.outputs)
         origins["outputs"] = COMMAND_LINE

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from auditor.config import DEFAULT, LATER_KEYS, Config
+from auditor.config import DEFAULT, GATE_KEYS, LATER_KEYS, Config
 
 
 def settings(config: Config) -> list[tuple[str, Any, str]]:
@@ -29,8 +29,11 @@ def settings(config: Config) -> list[tuple[str, Any, str]]:
     rows += [(key, value, config.origin(key)) for key, value in params] or [("params", {}, DEFAULT)]
     outputs = [name if path == "-" else f"{name}:{path}" for name, path in config.outputs]
     rows.append(("fail_on", config.fail_on, config.origin("fail_on")))
+    rows += [(key, list(getattr(config, key)), config.origin(key)) for key in GATE_KEYS]
     rows.append(("outputs", outputs, config.origin("outputs")))
     rows += [(key, getattr(config, key), config.origin(key)) for key in LATER_KEYS]
+    days = config.waiver_warning_days
+    rows.append(("waiver_warning_days", days, config.origin("waiver_warning_days")))
     return rows
 
 

@@ -4,32 +4,44 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from auditor.conditions import MISSING, resolve
+from auditor.inventory import Inventory
+from auditor.masking import unmasked_secrets
 from auditor.models import Destination, Finding, FindingDestination, Statement
 from auditor.redact import shown_config
 from auditor.ruleset import CompiledRule
+from auditor.targets import target_of
 
 
 @dataclass(frozen=True, slots=True)
 class Context:
     """What an operator may look at beyond the value: the inventory and the current subject."""
 
-    inventory: Sequence[Destination]
+    inventory: Inventory
     destination: Destination
     statement: Statement | None = None
+    trail: list[str] | None = None
+    """Where operators note their reasoning (`conditions.note`); set only to explain a finding."""
 
 
 def destination_subject(dest: Destination) -> dict[str, Any]:
-    """The mapping rule paths address for a destination: the raw item, config decoded."""
+    """The mapping rule paths address for a destination: the raw item, config decoded.
+
+    Derived fields: `target` (where events go, see auditor.targets; null for kinds without one)
+    and `unmasked_secrets` (names of secret config fields holding a clear value).
+    """
+    target = target_of(dest.kind, dest.config)
     return {
         **dest.raw,
         "config": dest.config,
         "id": dest.id,
         "project": dest.project,
         "environment": dest.environment,
+        "target": None if target is None else target.as_subject(),
+        "unmasked_secrets": list(unmasked_secrets(dest.kind, dest.config)),
     }
 
 
@@ -64,10 +76,11 @@ def evaluate(
     """Every finding of every rule on every destination (and statement), sorted."""
     dest_rules = [r for r in rules if r.rule.scope == "destinations"]
     stmt_rules = [r for r in rules if r.rule.scope == "statements"]
+    inventory = Inventory(destinations)
     findings: list[Finding] = []
     for dest in destinations:
         subject = destination_subject(dest)
-        ctx = Context(destinations, dest)
+        ctx = Context(inventory, dest)
         for compiled in dest_rules:
             finding = _check(compiled, dest, None, subject, subject, ctx)
             if finding is not None:
@@ -75,7 +88,7 @@ def evaluate(
         if not stmt_rules:
             continue
         for stmt in dest.statements:
-            sctx = Context(destinations, dest, stmt)
+            sctx = Context(inventory, dest, stmt)
             ssubject = statement_subject(stmt, subject)
             for compiled in stmt_rules:
                 finding = _check(compiled, dest, stmt, ssubject, subject, sctx)
@@ -111,6 +124,7 @@ def _check(
     if compiled.check.holds(subject, ctx):
         return None
     rule = compiled.rule
+    explanation = explain(compiled, subject, ctx)
     shown_dest = _shown(dest, dest_subject)
     shown_stmt = statement_subject(stmt, shown_dest) if stmt else None
     path = compiled.check.failing_path(subject, ctx)
@@ -139,4 +153,19 @@ def _check(
         pointer=stmt.pointer if stmt else dest.pointer,
         fingerprint=fingerprint(rule.id, dest, stmt),
         statement=stmt,
+        explanation=explanation,
     )
+
+
+def explain(compiled: CompiledRule, subject: Mapping[str, Any], ctx: Context) -> tuple[str, ...]:
+    """The reasoning operators note while the rule is evaluated again, for a finding only.
+
+    The guard (`when`) and the assertion run once more with a trail: what made the rule apply,
+    then what failed. Evaluation stops at the first failing key, as it did for the verdict.
+    """
+    trail: list[str] = []
+    recording = replace(ctx, trail=trail)
+    if compiled.when is not None:
+        compiled.when.holds(subject, recording)
+    compiled.check.holds(subject, recording)
+    return tuple(dict.fromkeys(trail))

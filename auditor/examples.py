@@ -9,7 +9,7 @@ from typing import Any
 from auditor.document import build_document
 from auditor.engine import evaluate
 from auditor.errors import InputError
-from auditor.ruleset import CompiledRule
+from auditor.ruleset import CompiledRule, compile_rule
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -46,15 +46,24 @@ def example_item(compiled: CompiledRule, example: Mapping[str, Any]) -> dict[str
 
 
 def finds(compiled: CompiledRule, example: Mapping[str, Any]) -> bool:
-    """Whether the rule makes a finding on the example; InputError when it is not valid."""
-    document = build_document({"items": [example_item(compiled, example)]})
+    """Whether the rule makes a finding on the example; InputError when it is not valid.
+
+    The example is the first item of an export that also holds the rule's example inventory;
+    findings on the inventory's items do not count.
+    """
+    items = [example_item(compiled, example), *compiled.rule.examples_inventory]
+    document = build_document({"items": items})
     if document.problems:
         first = document.problems[0]
         raise InputError(f"example is not a valid destination: {first.pointer}: {first.message}")
-    return bool(evaluate([compiled], document.destinations))
+    findings = evaluate([compiled], document.destinations)
+    return any(f.pointer == "/items/0" or f.pointer.startswith("/items/0/") for f in findings)
 
 
 def run_examples(compiled: CompiledRule) -> list[ExampleOutcome]:
+    """Each example's outcome; with the rule's `examples.params` over its compiled params."""
+    if compiled.rule.examples_params:
+        compiled = compile_rule(compiled.rule, {**compiled.params, **compiled.rule.examples_params})
     outcomes = []
     for expected, examples in (
         ("pass", compiled.rule.examples_pass),

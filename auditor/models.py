@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -35,6 +36,7 @@ FAIL_ON_CHOICES: tuple[str, ...] = (*(s.label for s in Severity), "never")
 Scope = Literal["destinations", "statements"]
 Status = Literal["open", "waived", "baselined"]
 Decision = Literal["allowed", "denied"]
+WaiverStateName = Literal["active", "expiring", "expired", "stale"]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -92,6 +94,10 @@ class Rule:
     params: Mapping[str, Any] = field(default_factory=dict)
     examples_pass: tuple[Any, ...] = ()
     examples_fail: tuple[Any, ...] = ()
+    examples_params: Mapping[str, Any] = field(default_factory=dict)
+    """Params the examples run with (a rule inactive until configured needs some to fail)."""
+    examples_inventory: tuple[Any, ...] = ()
+    """Other destination items exported alongside each example (for cross-destination rules)."""
     file_sha256: str = ""
 
 
@@ -120,6 +126,8 @@ class Finding:
     status: Status = "open"
     statement: Statement | None = None
     waiver: Mapping[str, Any] | None = None
+    explanation: tuple[str, ...] = ()
+    """The reasoning LaunchDarkly-aware operators noted for this finding, in evaluation order."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -149,6 +157,83 @@ class Source:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class GatePolicy:
+    """What fails the gate: --fail-on, hard- and soft-fail rule patterns, severity overrides."""
+
+    fail_on: str = "medium"
+    hard_fail_on: tuple[str, ...] = ()
+    soft_fail_on: tuple[str, ...] = ()
+    severity_overrides: Mapping[str, Severity] = field(default_factory=dict)
+
+
+WAIVER_MATCHERS = ("destination", "name", "project", "environment", "kind")
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Waiver:
+    """One entry of a waivers file: which findings it covers, why, whose, and until when."""
+
+    rule: str
+    reason: str
+    owner: str
+    expires: date
+    path: str
+    line: int
+    index: int
+    """Position in the file's `waivers` list."""
+    ticket: str | None = None
+    destination: str | None = None
+    name: str | None = None
+    project: str | None = None
+    environment: str | None = None
+    kind: str | None = None
+
+    def summary(self) -> dict[str, Any]:
+        """The mapping a waived finding carries (`Finding.waiver`)."""
+        return {
+            "rule": self.rule,
+            "reason": self.reason,
+            "owner": self.owner,
+            "expires": self.expires.isoformat(),
+            "ticket": self.ticket,
+        }
+
+    def matchers(self) -> dict[str, str]:
+        """The destination matchers this waiver gives (all must match)."""
+        given = {m: getattr(self, m) for m in WAIVER_MATCHERS}
+        return {m: v for m, v in given.items() if v is not None}
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WaiverState:
+    """How one waiver stood in this audit: its state, how many findings it matched, days left."""
+
+    waiver: Waiver
+    state: WaiverStateName
+    matched: int
+    days_left: int
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ResolvedFinding:
+    """A finding of the baseline that this audit no longer makes."""
+
+    fingerprint: str
+    rule_id: str
+    destination: FindingDestination
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class BaselineDiff:
+    """This audit against a baseline report: new open findings, unchanged ones, resolved ones."""
+
+    path: str
+    new: tuple[str, ...]
+    unchanged: int
+    resolved: tuple[ResolvedFinding, ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class AuditResult:
     """Everything an output needs to render one audit."""
 
@@ -164,6 +249,12 @@ class AuditResult:
     findings: tuple[Finding, ...]
     fail_on: str
     passed: bool
+    gate: GatePolicy = field(default_factory=GatePolicy)
+    waivers: tuple[WaiverState, ...] = ()
+    waivers_path: str | None = None
+    baseline: BaselineDiff | None = None
+    positions: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """(line, column) in the input of each finding's and problem's pointer, when known."""
     history: HistoryView | None = None
     """This run against the --history database (first seen, new, resolved, trend); else None."""
 
@@ -172,4 +263,10 @@ class AuditResult:
         for finding in self.findings:
             if finding.status == status:
                 counts[finding.severity.label] += 1
+        return counts
+
+    def counts_by_status(self) -> dict[str, int]:
+        counts = {"open": 0, "waived": 0, "baselined": 0}
+        for finding in self.findings:
+            counts[finding.status] += 1
         return counts

@@ -121,6 +121,8 @@ def _load(path: Path, source: str | None) -> tuple[Rule, YamlDoc]:
         params=data.get("params", {}),
         examples_pass=tuple(examples.get("pass", ())),
         examples_fail=tuple(examples.get("fail", ())),
+        examples_params=examples.get("params", {}),
+        examples_inventory=tuple(examples.get("inventory", ())),
         file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
     )
     compile_rule(rule, doc=doc)  # fail at load time, naming file, line and field
@@ -165,9 +167,11 @@ def _template(rule: Rule, doc: YamlDoc | None) -> Any:
 def _jinja() -> Any:
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-    return ImmutableSandboxedEnvironment(
-        autoescape=False, finalize=lambda v: "" if v is None else v
-    )
+    from auditor.policy_operators import specifier_error
+
+    env = ImmutableSandboxedEnvironment(autoescape=False, finalize=lambda v: "" if v is None else v)
+    env.filters["specifier_error"] = specifier_error
+    return env
 
 
 def ruleset_sha256(rules: Sequence[Rule]) -> str:

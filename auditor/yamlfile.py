@@ -121,7 +121,7 @@ def _construct(
         loader.flatten_mapping(node)
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = _scalar(loader, key_node)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
                 raise error(f"{name}:{line}:{col}: {dotted(where)}: keys must be scalars")
@@ -143,4 +143,11 @@ def _construct(
             _construct(loader, child, (*where, i), marks, name, error)
             for i, child in enumerate(node.value)
         ]
-    return loader.construct_object(node, deep=True)
+    return _scalar(loader, node)
+
+
+def _scalar(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError:  # shaped like a timestamp but not a real one (2026-02-30): keep the text
+        return node.value

@@ -59,9 +59,15 @@ def check_schema(doc: YamlDoc, name: str, *, error: type[AuditorError] = RuleErr
 
 
 def describe(error: Any) -> tuple[Where, Where, str]:
-    """(field path, node to point at, message) of one jsonschema error."""
+    """(field path, node to point at, message) of one jsonschema error.
+
+    A schema can word the message of a keyword itself: `"x-messages": {"pattern": "..."}`.
+    """
     where: Where = tuple(error.absolute_path)
     instance = error.instance
+    custom = error.schema.get("x-messages", {}) if isinstance(error.schema, dict) else {}
+    if error.validator in custom:  # a schema may word its own messages, by keyword
+        return where, where, str(custom[error.validator])
     if error.validator == "required":
         missing = next(r for r in error.validator_value if r not in instance)
         return where, where, f"missing required field {missing!r}"

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import OTHER_BUILTIN_RULES
 
 from auditor.audit import AuditOptions, gate_fails, run_audit
 from auditor.models import AuditResult, Source
@@ -36,6 +37,7 @@ def source(data: bytes, path: str = "<test>") -> Source:
 def audit(doc: Mapping[str, Any] | bytes, *, path: str = "<test>", **options: Any) -> AuditResult:
     """Run the real audit on an export given as a dict or as bytes, at the fixed NOW."""
     data = doc if isinstance(doc, bytes) else json.dumps(doc).encode("utf-8")
+    options.setdefault("ignore", OTHER_BUILTIN_RULES)  # see conftest.CORE_RULES
     return run_audit(source(data, path), AuditOptions(now=NOW, **options))
 
 

@@ -40,6 +40,13 @@ def test_the_issue_rule_set_is_present():
         "destination-config-missing": "high",
         "unknown-destination-kind": "low",
         "access-not-reported": "info",
+        "broad-destructive-grant": "critical",
+        "production-export-can-be-disabled": "high",
+        "grant-without-role": "low",
+        "unmasked-secret": "critical",
+        "destination-target-not-approved": "high",
+        "duplicate-destination": "medium",
+        "unparseable-specifier": "low",
     }
     actual = {r.id: r.severity.label for r in RULES}
     assert expected.items() <= actual.items()
@@ -55,3 +62,13 @@ def test_a_wrong_example_is_caught(tmp_path):
     (loaded,) = load_rules([str(rule)], builtin=False)
     outcomes = run_examples(compile_rule(loaded))
     assert [(o.expected, o.ok, o.detail) for o in outcomes] == [("pass", False, "finding")]
+
+
+def test_an_opt_in_rule_makes_no_finding_until_configured():
+    from dataclasses import replace
+
+    rule = next(r for r in RULES if r.id == "destination-target-not-approved")
+    assert "opt-in" in rule.tags and rule.params == {"approved_targets": {}}
+    unconfigured = compile_rule(replace(rule, examples_params={}))
+    fails = [o for o in run_examples(unconfigured) if o.expected == "fail"]
+    assert fails and all(o.detail == "no finding" for o in fails)

@@ -9,15 +9,38 @@ from conftest import EXAMPLE, FIXED_NOW, destination, export
 
 from auditor.ruleset import load_rules
 
-BUILTIN_IDS = {r.id for r in load_rules()}
+BUILTIN_RULES = load_rules()
+BUILTIN_IDS = {r.id for r in BUILTIN_RULES}
+OPT_IN_IDS = {r.id for r in BUILTIN_RULES if "opt-in" in r.tags}
 
 
 def test_example_fails_with_a_finding_of_every_builtin_rule(run):
     result = run("check", str(EXAMPLE), "-f", "json")
     assert result.exit_code == 1
     found = {f["rule_id"] for f in result.json["findings"]}
-    assert found == BUILTIN_IDS
+    # opt-in rules make no finding until configured; they are exercised below
+    assert {"destination-target-not-approved"} == OPT_IN_IDS
+    assert found == BUILTIN_IDS - OPT_IN_IDS
     assert result.json["summary"]["passed"] is False
+
+
+def test_example_fails_every_opt_in_rule_once_configured():
+    from auditor.audit import AuditOptions, run_audit
+    from auditor.sources import read_source
+
+    params = {
+        "destination-target-not-approved": {"approved_targets": {"kinesis": ["123456789012"]}}
+    }
+    result = run_audit(
+        read_source(str(EXAMPLE)),
+        AuditOptions(params=params, select=sorted(OPT_IN_IDS)),
+    )
+    assert {f.rule_id for f in result.findings} == OPT_IN_IDS
+    (finding,) = result.findings  # only the Kinesis export to the unlisted AWS account
+    assert finding.destination.name == "mobile-staging-kinesis"
+    assert finding.explanation == (
+        "kinesis target 210987654321 is not an approved kinesis target (123456789012)",
+    )
 
 
 def test_text_report_groups_by_destination_and_summarises(run):
@@ -69,7 +92,7 @@ def test_schema_errors_are_reported_all_at_once(run, write_json):
 def test_validate_accepts_the_example(run):
     result = run("validate", str(EXAMPLE))
     assert result.exit_code == 0
-    assert "valid, 10 destinations" in result.stdout
+    assert "valid, 12 destinations" in result.stdout
 
 
 def test_stdin_is_read_with_dash(run):
@@ -82,13 +105,15 @@ def test_several_outputs_at_once(run, tmp_path):
     out = tmp_path / "out.json"
     result = run("check", str(EXAMPLE), "-f", f"json:{out}", "-f", "text")
     assert result.exit_code == 1
-    assert json.loads(out.read_text())["summary"]["findings"] == 8
+    assert json.loads(out.read_text())["summary"]["findings"] == 15
     assert "destinations audited" in result.stdout
 
 
 def test_fail_on_threshold_and_never(run):
-    assert run("check", str(EXAMPLE), "--fail-on", "critical").exit_code == 0
-    assert run("check", str(EXAMPLE), "--fail-on", "high").exit_code == 1
+    no_criticals = ["--ignore", "broad-destructive-grant", "--ignore", "unmasked-secret"]
+    assert run("check", str(EXAMPLE), "--fail-on", "critical", *no_criticals).exit_code == 0
+    assert run("check", str(EXAMPLE), "--fail-on", "critical").exit_code == 1
+    assert run("check", str(EXAMPLE), "--fail-on", "high", *no_criticals).exit_code == 1
     assert run("check", str(EXAMPLE), "--fail-on", "never").exit_code == 0
 
 
@@ -120,7 +145,11 @@ def test_no_builtin_rules_with_a_custom_rule(run, tmp_path):
     )
     assert result.exit_code == 0  # low < medium
     messages = sorted(f["message"] for f in result.json["findings"])
-    assert messages == ["mobile-staging-kinesis uses Kinesis", "payments-audit-stream uses Kinesis"]
+    assert messages == [
+        "mobile-staging-kinesis uses Kinesis",
+        "payments-audit-stream uses Kinesis",
+        "payments-audit-stream-replica uses Kinesis",
+    ]
 
 
 def test_bad_rule_file_is_exit_2_with_file_line_and_field(run, tmp_path):
@@ -254,3 +283,26 @@ def test_input_path_in_a_different_directory(run, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("e.json").write_bytes(EXAMPLE.read_bytes())
     assert run("check", "e.json").exit_code == 1
+
+
+def test_hostile_project_keys_cannot_break_the_access_rules(run, write_json):
+    admin = {
+        "effect": "allow",
+        "resources": ["proj/*:env/*:destination/*"],
+        "actions": ["*"],
+        "role_name": "platform-admin",
+    }
+    access = {"allowed": [{"action": "updateOn", "reason": admin}], "denied": []}
+    items = [
+        destination(
+            f"6523f1c0a9e7b2d4c8f01c{n:02d}",
+            project=project,
+            environment="production",
+            access=access,
+        )
+        for n, project in enumerate(["p*", "a:b", "x;y", "sp ace", "${roleAttribute/p}"])
+    ]
+    result = run("check", str(write_json(export(*items))), "-f", "json")
+    assert result.exit_code == 1, result.stderr
+    rules = {f["rule_id"] for f in result.json["findings"]}
+    assert {"broad-destructive-grant", "production-export-can-be-disabled"} <= rules

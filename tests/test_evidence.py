@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import EXAMPLE, FIXED_NOW
+from conftest import EXAMPLE, FIXED_NOW, ROOT
 
 from auditor.cli import cli
 from auditor.evidence import EVIDENCE_FORMATS, scrub_argv
@@ -311,3 +311,22 @@ def test_a_rule_without_a_file_is_listed_without_one(tmp_path):
         "file": None,
     } in listed
     assert not any("made-in-code" in name for name in files)
+
+
+def test_the_waivers_and_baseline_applied_are_in_the_pack(tmp_path):
+    waivers = ROOT / "examples" / "waivers.yaml"
+    baseline = tmp_path / "baseline.json"
+    first = check(str(EXAMPLE), "--now", FIXED_NOW, "-f", f"json:{baseline}")
+    assert first.exit_code == 1
+    target = tmp_path / "pack"
+    args = ["--waivers", str(waivers), "--baseline", str(baseline), "--now", FIXED_NOW]
+    result = check(str(EXAMPLE), *args, "--evidence", str(target), "-f", "text:-")
+    assert result.exit_code in (0, 1), result.stderr
+    meta = json.loads((target / "evidence.json").read_text())
+    assert meta["waivers"]["file"] == "waivers/waivers.yaml"
+    assert (target / "waivers" / "waivers.yaml").read_bytes() == waivers.read_bytes()
+    assert meta["baseline"]["file"] == "baseline/baseline.json"
+    assert (target / "baseline" / "baseline.json").read_bytes() == baseline.read_bytes()
+    report = json.loads((target / "reports" / "report.json").read_text())
+    assert {f["status"] for f in report["findings"]} >= {"waived", "baselined"}
+    assert verify(target).exit_code == 0

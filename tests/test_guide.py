@@ -17,6 +17,7 @@ GUIDE = (ROOT / "README.md").read_text(encoding="utf-8")
 EXPORT = ROOT / "examples" / "destinations.json"
 RULE = "kinesis-region-not-approved"
 US_STREAM = "610addeadbeefaa86ec9a7d4"  # payments-audit-stream, us-east-1
+US_REPLICA = "6523f1c0a9e7b2d4c8f01a20"  # payments-audit-stream-replica, us-east-1
 EU_STREAM = "6523f1c0a9e7b2d4c8f01a17"  # mobile-staging-kinesis, eu-west-1
 
 
@@ -74,12 +75,15 @@ def test_picked_up_by_the_config_file_with_its_params(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(project)
-    assert flagged(audit()) == {US_STREAM: "high"}  # EU regions approved, severity raised
+    assert flagged(audit()) == {
+        US_STREAM: "high",
+        US_REPLICA: "high",
+    }  # EU regions approved, severity raised
 
 
 def test_picked_up_by_the_config_option(project: Path) -> None:
     data = audit(root=("--config", str(project / "auditor.yaml")))
-    assert flagged(data) == {US_STREAM: "high"}
+    assert flagged(data) == {US_STREAM: "high", US_REPLICA: "high"}
 
 
 def test_its_examples_and_test_file_pass(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:

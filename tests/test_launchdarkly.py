@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from auditor import launchdarkly
 from auditor.launchdarkly import (
     DESTINATION_ACTIONS,
     Coverage,
+    Policy,
     Segment,
     Specifier,
     SpecifierError,
@@ -19,13 +21,19 @@ from auditor.launchdarkly import (
     action_wildcard,
     covers,
     destination_resource,
+    glob_overlaps,
+    glob_subsumes,
+    grants,
     index_destinations,
     match_resource,
     parse_specifier,
+    pattern_covers,
+    policy_of,
     reach,
     resource_wildcard,
     statement_allows,
     statement_applies,
+    targets_action,
     who_can_change,
 )
 from auditor.models import Destination, Statement
@@ -607,6 +615,164 @@ def test_reach_over_a_reusable_index_and_duplicate_ids() -> None:
     assert reach(prod, doubled).destination_ids == ("610a", "620b", "640d", "660f")
 
 
+def test_reach_looks_up_literal_projects_and_ids_without_matching_other_groups(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from auditor.launchdarkly import index as reach_module
+
+    calls: list[tuple[str | None, str | None]] = []
+    real = reach_module._group_evaluator
+
+    def counting(project: Any, environment: Any, *args: Any) -> Any:
+        calls.append((project, environment))
+        return real(project, environment, *args)
+
+    monkeypatch.setattr(reach_module, "_group_evaluator", counting)
+    one = statement(resources=["proj/checkout:env/qa-eu:destination/650e"], actions=["*"])
+    assert reach(one, INVENTORY).destination_ids == ("650e",)
+    # only checkout's groups and the group whose project is unknown are matched
+    assert calls == [("checkout", "production"), ("checkout", "qa-eu"), (None, None)]
+
+
+# --------------------------------------------------------------------------------------------------
+# Globs against globs, patterns against patterns, and grants
+
+GLOB_RELATIONS = [
+    # pattern, other, subsumes, overlaps
+    ("*", "prod*", Coverage.YES, Coverage.YES),
+    ("prod*", "production-*", Coverage.YES, Coverage.YES),
+    ("prod*", "*", Coverage.NO, Coverage.YES),
+    ("payments", "*", Coverage.NO, Coverage.YES),
+    ("payments", "pay*", Coverage.NO, Coverage.YES),
+    ("pay*", "payments", Coverage.YES, Coverage.YES),
+    ("a*", "b*", Coverage.NO, Coverage.NO),
+    ("*-eu", "*-us", Coverage.NO, Coverage.NO),
+    ("p?d", "p*d", Coverage.NO, Coverage.YES),  # p*d names "pxxd" too
+    ("p*d", "p?d", Coverage.YES, Coverage.YES),
+    ("update*", "updateOn", Coverage.YES, Coverage.YES),
+    ("[ab]x", "ax", Coverage.YES, Coverage.YES),
+    ("a*", "[ab]", Coverage.NO, Coverage.YES),
+    ("[ab]", "[ab]", Coverage.MAYBE, Coverage.MAYBE),
+    ("${roleAttribute/p}", "payments", Coverage.MAYBE, Coverage.MAYBE),
+]
+
+
+@pytest.mark.parametrize(("pattern", "other", "subsumes", "overlaps"), GLOB_RELATIONS)
+def test_glob_relations(pattern: str, other: str, subsumes: Coverage, overlaps: Coverage) -> None:
+    assert glob_subsumes(pattern, other) is subsumes
+    assert glob_overlaps(pattern, other) is overlaps
+
+
+@BOUNDED
+@given(
+    st.from_regex(r"[ab*?]{0,5}", fullmatch=True),
+    st.from_regex(r"[ab*?]{0,5}", fullmatch=True),
+    st.from_regex(r"[ab]{0,6}", fullmatch=True),
+)
+def test_glob_relations_are_sound(pattern: str, other: str, text: str) -> None:
+    names_text = action_covers(other, text) or (other == text == "")
+    if glob_subsumes(pattern, other) is Coverage.YES and names_text:
+        assert action_covers(pattern, text) or pattern == text == ""
+    if glob_overlaps(pattern, other) is Coverage.NO and names_text:
+        assert not action_covers(pattern, text)
+
+
+PATTERN_CASES = [
+    (ALL_DESTS, PROD_DESTS, Coverage.YES),
+    (PROD_DESTS, "proj/*:env/prod*:destination/*", Coverage.NO),
+    ("proj/*:env/prod*:destination/*", PROD_DESTS, Coverage.YES),
+    ("proj/payments:env/production:destination/*", PROD_DESTS, Coverage.NO),
+    ("proj/*;pci:env/*:destination/*", PROD_DESTS, Coverage.MAYBE),
+    ("proj/*:env/*", PROD_DESTS, Coverage.NO),
+    (ALL_DESTS, DEST, Coverage.YES),
+]
+
+
+@pytest.mark.parametrize(("specifier", "pattern", "expected"), PATTERN_CASES)
+def test_pattern_covers(specifier: str, pattern: str, expected: Coverage) -> None:
+    assert pattern_covers(parse_specifier(specifier), parse_specifier(pattern)) is expected
+
+
+PROD = parse_specifier(PROD_DESTS)
+GRANT_CASES: list[tuple[Statement, str, str | None, Coverage]] = [
+    (statement(resources=[ALL_DESTS], actions=["updateOn"]), "updateOn", PROD_DESTS, Coverage.YES),
+    (statement(resources=[ALL_DESTS], actions=["*"]), "update*", PROD_DESTS, Coverage.YES),
+    (statement(resources=[ALL_DESTS], actions=["updateOn"]), "update*", PROD_DESTS, Coverage.NO),
+    (
+        statement(resources=[ALL_DESTS], not_actions=["deleteDestination"]),
+        "updateOn",
+        PROD_DESTS,
+        Coverage.YES,
+    ),
+    (
+        statement(resources=[ALL_DESTS], not_actions=["delete*"]),
+        "deleteDestination",
+        PROD_DESTS,
+        Coverage.NO,
+    ),
+    (
+        statement(not_resources=["proj/payments:env/production:destination/*"], actions=["*"]),
+        "updateOn",
+        PROD_DESTS,
+        Coverage.NO,  # part of production is excluded
+    ),
+    (
+        statement(not_resources=["proj/*:env/staging:destination/*"], actions=["*"]),
+        "updateOn",
+        PROD_DESTS,
+        Coverage.YES,
+    ),
+    (
+        statement(
+            resources=[ALL_DESTS],
+            not_resources=["proj/*;sandbox:env/*:destination/*"],
+            actions=["*"],
+        ),
+        "updateOn",
+        PROD_DESTS,
+        Coverage.MAYBE,  # the tags of production projects are not in the export
+    ),
+    (statement("deny", resources=[ALL_DESTS], actions=["*"]), "updateOn", PROD_DESTS, Coverage.NO),
+    (statement(resources=[ALL_DESTS], actions=["*"]), "updateOn", None, Coverage.MAYBE),
+    (statement(actions=["*"]), "updateOn", None, Coverage.NO),
+]
+
+
+@pytest.mark.parametrize(("stmt", "action", "on", "expected"), GRANT_CASES)
+def test_grants(stmt: Statement, action: str, on: str | None, expected: Coverage) -> None:
+    assert grants(stmt, action, None if on is None else parse_specifier(on)) is expected
+
+
+def test_targets_action_agrees_with_action_covers_for_names() -> None:
+    stmt = statement(resources=[ALL_DESTS], actions=["update*"], not_actions=["updateName"])
+    assert targets_action(stmt, "updateOn") is Coverage.YES
+    assert targets_action(stmt, "updateName") is Coverage.NO
+    assert targets_action(stmt, "deleteDestination") is Coverage.NO
+
+
+def test_policy_of_reads_a_statement_subject() -> None:
+    subject = {
+        "effect": "allow",
+        "resources": [ALL_DESTS],
+        "notActions": ["deleteDestination"],
+        "role_name": "ops",
+    }
+    policy = policy_of(subject)
+    assert policy == Policy(
+        effect="allow", resources=(ALL_DESTS,), not_actions=("deleteDestination",), role_name="ops"
+    )
+    assert policy_of({"effect": "allow", "resources": "proj/*"}) is None
+    assert policy_of({"resources": [ALL_DESTS]}) is None
+    assert policy_of(None) is None
+
+
+def test_the_package_keeps_its_public_api() -> None:
+    assert launchdarkly.resource_wildcard("proj/*:env/production")
+    assert launchdarkly.resource_wildcard("proj/*:env/production", ["env"]) is False
+    assert launchdarkly.resource_wildcard("proj/payments:env/prod*", ["proj", "env"])
+    assert set(launchdarkly.__all__) <= set(dir(launchdarkly))
+
+
 # --------------------------------------------------------------------------------------------------
 # who_can_change from `_access`
 
@@ -801,7 +967,7 @@ _pattern = st.builds(
     st.sampled_from(["*", "payments", "pay*", "${roleAttribute/p}", "nope"]),
     st.sampled_from(["*", "production", "prod*", "staging"]),
     st.sampled_from(["", ";qa_*", ";{critical:true}"]),
-    st.sampled_from(["*", "6*", "61*", "6[0-3]*"]),
+    st.sampled_from(["*", "6*", "61*", "6[0-3]*", "600", "617"]),
     st.booleans(),
 )
 _patterns = st.lists(_pattern, max_size=2)

@@ -75,7 +75,7 @@ def planted(result: AuditResult) -> set[str]:
 def result_fixture(tmp_path: Path) -> AuditResult:
     rule = tmp_path / "config-echo.yaml"
     rule.write_text(LEAKY_RULE, encoding="utf-8")
-    return audit(secrets_export(), rule_paths=[str(rule)])
+    return audit(secrets_export(), rule_paths=[str(rule)], ignore=())
 
 
 def test_every_known_kind_is_covered() -> None:

@@ -88,3 +88,57 @@ def test_secret_in_a_failing_path_value_is_not_rendered(run, write_json, tmp_pat
     (finding,) = [f for f in result.json["findings"] if f["rule_id"] == "short-key"]
     assert finding["message"] == "key is"
     assert SENTINEL not in result.stdout
+
+
+def test_an_unmasked_secret_is_found_but_never_shown(run, write_json, tmp_path: Path):
+    items = [
+        destination(
+            "6523f1c0a9e7b2d4c8f01b01",
+            kind="segment",
+            config={"writeKey": f"{SENTINEL}-clear-write-key"},
+        ),
+        destination(
+            "6523f1c0a9e7b2d4c8f01b02",
+            kind="mparticle",
+            config={
+                "apiKey": "mpa********a1f",
+                "secret": f"{SENTINEL}",
+                "environment": "production",
+            },
+        ),
+        destination(
+            "6523f1c0a9e7b2d4c8f01b03",
+            kind="azure-event-hubs",
+            config={
+                "namespace": "n",
+                "name": "h",
+                "policyName": "p",
+                "policyKey": "pol********key",
+            },
+        ),
+    ]
+    path = write_json(export(*items))
+    outputs = []
+    for name in FORMATS:
+        outputs += ["-f", f"{name}:{tmp_path / ('out.' + name)}"]
+    result = run("check", str(path), "--select", "unmasked-secret", *outputs, "-f", "json")
+    findings = result.json["findings"]
+    assert [(f["destination"]["kind"], f["message"]) for f in findings] == [
+        (
+            "segment",
+            "events (segment) holds writeKey in clear text instead of the API's masked form; "
+            "the value is not shown",
+        ),
+        (
+            "mparticle",
+            "events (mparticle) holds secret in clear text instead of the API's masked form; "
+            "the value is not shown",
+        ),
+    ]
+    texts = [result.stdout, result.stderr]
+    texts += [(tmp_path / f"out.{name}").read_text() for name in FORMATS]
+    for finding in findings:
+        shown = run("explain", finding["fingerprint"], str(path))
+        assert shown.exit_code == 0
+        texts += [shown.stdout, shown.stderr]
+    assert all(SENTINEL not in text for text in texts)

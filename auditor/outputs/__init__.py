@@ -45,6 +45,13 @@ FORMATS: dict[str, Format] = {
         Format(
             name="json", module="auditor.outputs.report_json", description="machine-readable report"
         ),
+        Format(name="sarif", module="auditor.outputs.sarif", description="SARIF 2.1.0 log"),
+        Format(name="junit", module="auditor.outputs.junit", description="JUnit XML"),
+        Format(
+            name="github",
+            module="auditor.outputs.github",
+            description="GitHub Actions workflow commands",
+        ),
         Format(
             name="html", module="auditor.outputs.html", description="self-contained HTML report"
         ),

@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from auditor.audit import gate_fails
 from auditor.engine import sort_key
+from auditor.gate import fails
 from auditor.kinds import KNOWN_KINDS, shown_fields
 from auditor.models import SEVERITY_NAMES, AuditResult, Destination, Finding, Rule
 from auditor.outputs.history_context import history_context
@@ -65,10 +65,10 @@ def _finding_view(finding: Finding, history: HistoryView | None) -> dict[str, An
 
 
 def _verdict(result: AuditResult, findings: list[Finding]) -> dict[str, Any]:
-    gating = sum(gate_fails(f, result.fail_on) for f in findings)
+    gating = sum(fails(f, result.gate) for f in findings)
     if result.problems:
         reason = f"the input has {len(result.problems)} schema problem(s)"
-    elif result.fail_on == "never":
+    elif result.fail_on == "never" and not gating:
         reason = "the gate is off (--fail-on never)"
     elif gating:
         reason = f"{gating} open finding(s) at or above {result.fail_on}"

@@ -5,7 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from auditor.models import AuditResult, Finding, FindingDestination, Statement
+from auditor.models import (
+    AuditResult,
+    BaselineDiff,
+    Finding,
+    FindingDestination,
+    GatePolicy,
+    Statement,
+    WaiverState,
+)
 from auditor.trend import HistoryView, RecordedFinding, TrendPoint
 
 SCHEMA_VERSION = 1
@@ -24,38 +32,37 @@ def statement_dict(stmt: Statement) -> dict[str, Any]:
     }
 
 
+def destination_dict(d: FindingDestination) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "name": d.name,
+        "kind": d.kind,
+        "project": d.project,
+        "environment": d.environment,
+    }
+
+
 def finding_dict(finding: Finding, history: HistoryView | None = None) -> dict[str, Any]:
-    d = finding.destination
     return {
         "rule_id": finding.rule_id,
         "severity": finding.severity.label,
         "title": finding.title,
         "message": finding.message,
         "status": finding.status,
-        "destination": {
-            "id": d.id,
-            "name": d.name,
-            "kind": d.kind,
-            "project": d.project,
-            "environment": d.environment,
-        },
+        "destination": destination_dict(finding.destination),
         "pointer": finding.pointer,
         "fingerprint": finding.fingerprint,
         "statement": statement_dict(finding.statement) if finding.statement else None,
+        "explanation": list(finding.explanation),
         "waiver": dict(finding.waiver) if finding.waiver else None,
         "first_seen": history.first_seen.get(finding.fingerprint) if history else None,
     }
 
 
-def _destination(d: FindingDestination) -> dict[str, Any]:
-    keys = ("id", "name", "kind", "project", "environment")
-    return {key: getattr(d, key) for key in keys}
-
-
 def recorded_dict(finding: RecordedFinding) -> dict[str, Any]:
     keys = ("fingerprint", "rule_id", "severity", "status", "message")
     return {key: getattr(finding, key) for key in keys} | {
-        "destination": _destination(finding.destination)
+        "destination": destination_dict(finding.destination)
     }
 
 
@@ -84,6 +91,45 @@ def history_dict(history: HistoryView) -> dict[str, Any]:
     }
 
 
+def gate_dict(gate: GatePolicy) -> dict[str, Any]:
+    return {
+        "fail_on": gate.fail_on,
+        "hard_fail_on": list(gate.hard_fail_on),
+        "soft_fail_on": list(gate.soft_fail_on),
+        "severity_overrides": {k: v.label for k, v in sorted(gate.severity_overrides.items())},
+    }
+
+
+def waiver_dict(state: WaiverState) -> dict[str, Any]:
+    w = state.waiver
+    return {
+        "file": w.path,
+        "line": w.line,
+        "index": w.index,
+        **w.summary(),
+        "match": w.matchers(),
+        "state": state.state,
+        "matched": state.matched,
+        "days_left": state.days_left,
+    }
+
+
+def baseline_dict(diff: BaselineDiff) -> dict[str, Any]:
+    return {
+        "path": diff.path,
+        "new": list(diff.new),
+        "unchanged": diff.unchanged,
+        "resolved": [
+            {
+                "fingerprint": r.fingerprint,
+                "rule_id": r.rule_id,
+                "destination": destination_dict(r.destination),
+            }
+            for r in diff.resolved
+        ],
+    }
+
+
 def report_dict(result: AuditResult) -> dict[str, Any]:
     from auditor import __name__ as tool_name
 
@@ -99,9 +145,13 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
             "schema_errors": len(result.problems),
             "findings": len(result.findings),
             "by_severity": result.counts_by_severity("open"),
+            "by_status": result.counts_by_status(),
             "fail_on": result.fail_on,
             "passed": result.passed,
         },
+        "gate": gate_dict(result.gate),
+        "waivers": [waiver_dict(s) for s in result.waivers],
+        "baseline": baseline_dict(result.baseline) if result.baseline else None,
         "schema_errors": [{"pointer": p.pointer, "message": p.message} for p in result.problems],
         "findings": [finding_dict(f, result.history) for f in result.findings],
         "rules": [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from auditor.models import AuditResult, Finding, Severity
@@ -16,6 +17,8 @@ _COLORS = {
     Severity.INFO: "\033[2m",
 }
 _RESET = "\033[0m"
+_INDENT = " " * 11
+"""Explanation lines sit under the rule id, past the severity column."""
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -37,6 +40,28 @@ def _groups(findings: Iterable[Finding]) -> dict[tuple[str, ...], list[Finding]]
     return dict(sorted(groups.items()))
 
 
+def _status(f: Finding) -> str:
+    if f.status == "waived" and f.waiver:
+        return f" [waived by {clean(f.waiver['owner'])} until {f.waiver['expires']}]"
+    return "" if f.status == "open" else f" [{f.status}]"
+
+
+def gate_lines(result: AuditResult) -> list[str]:
+    """One line each about waivers and the baseline, when they were used."""
+    lines = []
+    if result.waivers_path is not None:
+        states = Counter(s.state for s in result.waivers)
+        detail = ", ".join(f"{states[k]} {k}" for k in ("active", "expiring", "expired", "stale"))
+        lines.append(f"Waivers {clean(result.waivers_path)}: {detail}")
+    if result.baseline is not None:
+        b = result.baseline
+        lines.append(
+            f"Baseline {clean(b.path)}: {len(b.new)} new, {b.unchanged} unchanged,"
+            f" {len(b.resolved)} resolved"
+        )
+    return lines
+
+
 def render(result: AuditResult, options: RenderOptions) -> str:
     source = f"{clean(result.source_path)} (sha256 {result.source_sha256[:12]})"
     lines = [f"auditor {result.tool_version}: {source}"]
@@ -52,21 +77,30 @@ def render(result: AuditResult, options: RenderOptions) -> str:
         )
         for f in findings:
             label = _paint(f"{f.severity.label.upper():<8}", f.severity, options.color)
-            status = "" if f.status == "open" else f" [{f.status}]"
+            status = _status(f)
             lines.append(f"  {label} {f.rule_id}{status}: {clean(f.message)}")
+            lines += [f"{_INDENT}- {clean(line)}" for line in f.explanation]
+    lines.append("")
+    lines += gate_lines(result)
+    lines.append(summary(result))
+    return "\n".join(lines) + "\n"
+
+
+def summary(result: AuditResult) -> str:
+    """The one-line verdict: destinations, open findings by severity, the rest, pass or fail."""
     counts = result.counts_by_severity("open")
     detail = ", ".join(f"{n} {name}" for name, n in counts.items() if n)
     open_count = sum(counts.values())
-    other = len(result.findings) - open_count
+    statuses = result.counts_by_status()
+    other = "".join(f", {statuses[s]} {s}" for s in ("waived", "baselined") if statuses[s])
     verdict = "passed" if result.passed else "FAILED"
     gate = "" if result.fail_on == "never" else f" at --fail-on {result.fail_on}"
-    lines.append("")
-    summary = (
+    if result.gate.hard_fail_on:
+        gate += f" {'and' if gate else 'at'} --hard-fail-on {','.join(result.gate.hard_fail_on)}"
+    return (
         f"{len(result.destinations)} destinations audited, {open_count} open findings"
         + (f" ({detail})" if detail else "")
-        + (f", {other} waived or baselined" if other else "")
+        + other
         + (f", {len(result.problems)} schema problems" if result.problems else "")
         + f": {verdict}{gate}"
     )
-    lines.append(summary)
-    return "\n".join(lines) + "\n"

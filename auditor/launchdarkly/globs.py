@@ -1,0 +1,217 @@
+"""Globs over keys and actions: the tri-state Coverage, matching, and glob-versus-glob relations."""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+from collections.abc import Callable
+
+from auditor.launchdarkly.specifiers import GLOB_CHARS, PLACEHOLDER
+
+__all__ = [
+    "Coverage",
+    "action_covers",
+    "action_wildcard",
+    "compile_glob",
+    "glob_match",
+    "glob_overlaps",
+    "glob_subsumes",
+    "universal",
+]
+
+
+class Coverage(enum.IntEnum):
+    """Tri-state answer: NO, MAYBE (depends on facts the export does not carry) or YES."""
+
+    NO = 0
+    MAYBE = 1
+    YES = 2
+
+    def negate(self) -> Coverage:
+        return Coverage(2 - self.value)
+
+
+@functools.lru_cache(maxsize=8192)
+def compile_glob(pattern: str) -> tuple[re.Pattern[str], bool, bool]:
+    """(regex, has placeholder, matches every string) for a glob with optional placeholders."""
+    out: list[str] = []
+    pos = 0
+    placeholder = False
+    for match in PLACEHOLDER.finditer(pattern):
+        out.append(_translate(pattern[pos : match.start()]))
+        out.append(".*")
+        placeholder = True
+        pos = match.end()
+    out.append(_translate(pattern[pos:]))
+    universal = not placeholder and pattern != "" and set(pattern) == {"*"}
+    return re.compile("".join(out), re.DOTALL), placeholder, universal
+
+
+def _translate(glob: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(glob):
+        ch = glob[i]
+        i += 1
+        if ch == "*":
+            out.append(".*")
+        elif ch == "?":
+            out.append(".")
+        elif ch == "[":
+            start = i - 1
+            close = glob.find("]", i + 1 if glob[i : i + 1] in ("!", "]") else i)
+            if close == -1:
+                out.append(re.escape(ch))
+                continue
+            body = glob[i:close]
+            i = close + 1
+            negate = body.startswith("!")
+            body = body[1:] if negate else body
+            escaped = "".join("\\" + c if c in "\\^[]" else c for c in body)
+            if not escaped:
+                out.append("." if negate else "(?!)")
+                continue
+            cls = f"[{'^' if negate else ''}{escaped}]"
+            try:
+                re.compile(cls)
+            except re.error:  # e.g. a reversed range [z-a]: read the class literally
+                cls = re.escape(glob[start:i])
+            out.append(cls)
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+def glob_match(pattern: str, value: str) -> Coverage:
+    """Tri-state: does glob `pattern` name `value`? MAYBE through a role-attribute placeholder."""
+    regex, placeholder, _ = compile_glob(pattern)
+    if regex.fullmatch(value) is None:
+        return Coverage.NO
+    return Coverage.MAYBE if placeholder else Coverage.YES
+
+
+def universal(pattern: str) -> bool:
+    """True for a glob that names every string (`*`, `**`)."""
+    return compile_glob(pattern)[2]
+
+
+def action_wildcard(pattern: str) -> bool:
+    """True for `*` or any action glob such as `update*`."""
+    return isinstance(pattern, str) and any(ch in GLOB_CHARS for ch in pattern)
+
+
+def action_covers(pattern: str, action: str) -> bool:
+    """Whether action glob `pattern` names `action`; `update*` covers `updateOn`. Case-sensitive."""
+    if not isinstance(pattern, str) or not isinstance(action, str) or not pattern:
+        return False
+    return compile_glob(pattern)[0].fullmatch(action) is not None
+
+
+# A glob as tokens, for comparing two globs: ("lit", c), ("one", ""), ("star", "") or ("class", re).
+_Token = tuple[str, str]
+
+
+@functools.lru_cache(maxsize=4096)
+def _tokens(pattern: str) -> tuple[tuple[_Token, ...], bool]:
+    """The tokens of a glob and whether it had a placeholder (read as a `*`)."""
+    out: list[_Token] = []
+    pos = 0
+    placeholder = False
+    for match in PLACEHOLDER.finditer(pattern):
+        out += _plain_tokens(pattern[pos : match.start()])
+        out.append(("star", ""))
+        placeholder = True
+        pos = match.end()
+    out += _plain_tokens(pattern[pos:])
+    return tuple(out), placeholder
+
+
+def _plain_tokens(glob: str) -> list[_Token]:
+    out: list[_Token] = []
+    i = 0
+    while i < len(glob):
+        ch = glob[i]
+        if ch == "[" and (end := _class_end(glob, i)) is not None:
+            out.append(("class", _translate(glob[i:end])))
+            i = end
+            continue
+        out.append(("star", "") if ch == "*" else ("one", "") if ch == "?" else ("lit", ch))
+        i += 1
+    return out
+
+
+def _class_end(glob: str, start: int) -> int | None:
+    i = start + 1
+    close = glob.find("]", i + 1 if glob[i : i + 1] in ("!", "]") else i)
+    return None if close == -1 else close + 1
+
+
+def _single(a: _Token, b: _Token, *, subsume: bool) -> Coverage:
+    """One-character tokens: does `a` cover `b` (subsume) or can they name one character?"""
+    kind_a, text_a = a
+    kind_b, text_b = b
+    if kind_a == "one" or (kind_b == "one" and not subsume):
+        return Coverage.YES
+    if kind_a == "lit" and kind_b == "lit":
+        return Coverage.YES if text_a == text_b else Coverage.NO
+    if kind_a == "class" and kind_b == "lit":
+        return Coverage.YES if re.fullmatch(text_a, text_b) else Coverage.NO
+    if kind_a == "lit" and kind_b == "class" and not subsume:
+        return Coverage.YES if re.fullmatch(text_b, text_a) else Coverage.NO
+    if kind_a == "class" and kind_b == "class":
+        return Coverage.MAYBE  # two classes: not worth deciding exactly
+    return Coverage.NO
+
+
+def _relate(pattern: str, other: str, *, subsume: bool) -> Coverage:
+    a, a_placeholder = _tokens(pattern)
+    b, b_placeholder = _tokens(other)
+
+    @functools.cache
+    def step(i: int, j: int) -> Coverage:
+        if i == len(a) and j == len(b):
+            return Coverage.YES
+        options: list[Callable[[], Coverage]] = []
+        if i < len(a) and a[i][0] == "star":
+            options.append(lambda: step(i + 1, j))
+            if j < len(b):
+                options.append(lambda: step(i, j + 1))
+        elif j < len(b) and b[j][0] == "star":
+            if subsume:
+                return Coverage.NO  # only a `*` covers a `*`
+            options.append(lambda: step(i, j + 1))
+            if i < len(a):
+                options.append(lambda: step(i + 1, j))
+        elif i < len(a) and j < len(b):
+            here = _single(a[i], b[j], subsume=subsume)
+            if here is not Coverage.NO:
+                options.append(lambda: min(here, step(i + 1, j + 1)))
+        best = Coverage.NO
+        for option in options:
+            best = max(best, option())
+            if best is Coverage.YES:
+                break
+        return best
+
+    result = step(0, 0)
+    if result is not Coverage.NO and (a_placeholder or b_placeholder):
+        return Coverage.MAYBE
+    return result
+
+
+def glob_subsumes(pattern: str, other: str) -> Coverage:
+    """Tri-state: does glob `pattern` name every string glob `other` names?
+
+    Decided token by token: a `*` covers any run of `other`'s tokens (its `*`s included), `?` one
+    token that is not a `*`, a literal itself. Sound; two character classes give MAYBE, and a
+    role-attribute placeholder (read as `*`) turns a YES into MAYBE.
+    """
+    if universal(pattern):
+        return Coverage.YES
+    return _relate(pattern, other, subsume=True)
+
+
+def glob_overlaps(pattern: str, other: str) -> Coverage:
+    """Tri-state: is there a string both globs name? Two classes or a placeholder give MAYBE."""
+    return _relate(pattern, other, subsume=False)
