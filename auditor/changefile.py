@@ -48,8 +48,11 @@ class ChangeFile:
         return call_error(self.doc, index, where, message)
 
 
-def call_error(doc: YamlDoc, index: int, where: Where, message: str) -> UsageError:
-    line, column = doc.locate((index, *where))
+def call_error(
+    doc: YamlDoc, index: int, where: Where, message: str, *, at: Where | None = None
+) -> UsageError:
+    """The error of call `index`, at field `where` (located at `at`, default `where`)."""
+    line, column = doc.locate((index, *(where if at is None else at)))
     entry = doc.data[index] if isinstance(doc.data, list) else None
     method = entry.get("method") if isinstance(entry, dict) else None
     path = entry.get("path") if isinstance(entry, dict) else None
@@ -74,11 +77,9 @@ def load_change_file(path: str) -> ChangeFile:
             message = "a DELETE call takes no body"
         elif first.validator not in _SAFE_VALIDATORS:  # their messages would quote the value
             message = f"does not fit {SCHEMA} ({first.validator})"
-        raise (
-            call_error(doc, int(where[0]), at[1:], message)
-            if where
-            else doc.error((), message, error=UsageError)
-        )
+        if not where:
+            raise doc.error((), message, error=UsageError)
+        raise call_error(doc, int(where[0]), where[1:], message, at=at[1:])
     return ChangeFile(doc, tuple(_call(doc, i, entry) for i, entry in enumerate(doc.data)))
 
 

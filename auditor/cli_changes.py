@@ -99,6 +99,7 @@ def review_command(snapshot_path: str | None, change_path: str, api: bool, **fla
 
     The snapshot is never modified. Exits 2 naming the call when a call cannot apply.
     """
+    from auditor.changefile import load_change_file
     from auditor.review import run_review
 
     api_args = pop_api_args(flags)
@@ -108,9 +109,10 @@ def review_command(snapshot_path: str | None, change_path: str, api: bool, **fla
     outputs = _outputs(flags.pop("diff_formats"), inputs=inputs)
     now = _parse_now(flags.pop("now"))
     config = effective_config(**flags)
+    change = load_change_file(change_path)  # a bad change file fails before the API is read
     with config.located():
         source = _snapshot(snapshot_path, api_args)
-        result = run_review(source, change_path, config.audit_options(now))
+        result = run_review(source, change, config.audit_options(now))
     _finish(result, outputs)
 
 

@@ -12,7 +12,7 @@ import jsonpatch
 import jsonpointer
 
 from auditor.audit import AuditOptions
-from auditor.changefile import Call, ChangeFile, load_change_file, parse_destination_path
+from auditor.changefile import Call, ChangeFile, parse_destination_path
 from auditor.changes import DiffResult, run_diff
 from auditor.document import build_document, parse_json
 from auditor.models import Source
@@ -20,9 +20,11 @@ from auditor.models import Source
 DESTINATIONS = "/api/v2/destinations"
 
 
-def run_review(snapshot: Source, change_path: str, options: AuditOptions) -> DiffResult:
-    """Audit `snapshot` as it is and as the change file would leave it, and compare."""
-    change = load_change_file(change_path)
+def run_review(snapshot: Source, change: ChangeFile, options: AuditOptions) -> DiffResult:
+    """Audit `snapshot` as it is and as the change file would leave it, and compare.
+
+    The change file is loaded (`changefile.load_change_file`) before the snapshot is read.
+    """
     before = parse_json(snapshot.data)
     build_document(before)  # the snapshot's shape (an "items" list) is checked before any call
     after = apply_calls(before, change)
