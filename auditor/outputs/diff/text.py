@@ -68,7 +68,7 @@ def _grants(ctx: dict[str, Any]) -> list[str]:
             mark = _MARKS[s["change"]]
             lines.append(f"    {mark} {s['direction']:<8} {_statement(s['statement'])}")
         for f in grant["flips"]:
-            flip = f"{clean(f['action'])}: {f['before']} -> {f['after']}"
+            flip = f"{clean(f['action'])}: {f['before']} → {f['after']}"
             lines.append(f"    ~ {f['direction']:<8} {flip}")
     return lines
 
