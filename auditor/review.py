@@ -98,6 +98,10 @@ def _patched(change: ChangeFile, call: Call, item: dict[str, Any]) -> dict[str, 
                 raise change.error(
                     call.index, (*where, key), f"{pointer or '(empty)'} is read-only in the API"
                 )
+        if _in_config(operation.get("from")) and not _in_config(operation["path"]):
+            # config may hold secrets, and outside it a value would be shown in every output
+            message = "a config value may not be copied or moved out of /config"
+            raise change.error(call.index, (*where, "from"), message)
         try:
             current = jsonpatch.JsonPatch([operation]).apply(current)
         except jsonpatch.JsonPatchTestFailed:
@@ -115,6 +119,10 @@ def _patched(change: ChangeFile, call: Call, item: dict[str, Any]) -> dict[str, 
             message = f"{operation['op']} {operation['path']} cannot be applied to {call.id}"
             raise change.error(call.index, where, message) from None
     return current
+
+
+def _in_config(pointer: Any) -> bool:
+    return isinstance(pointer, str) and (pointer == "/config" or pointer.startswith("/config/"))
 
 
 def _created(call: Call, items: list[Any], created: int) -> dict[str, Any]:

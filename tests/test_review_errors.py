@@ -54,6 +54,10 @@ CASES = {
         patch('{op: replace, path: /on, value: "yes"}'),
         f'3:3: {CALL}: body: leaves the destination invalid: /on: expected boolean, got "yes"',
     ),
+    "secret copied out of config": (
+        patch("{op: copy, from: /config/topic, path: /name}"),
+        f"4:18: {CALL}: body[0].from: a config value may not be copied or moved out of /config",
+    ),
     "unknown op": (
         patch("{op: merge, path: /on, value: false}"),
         f"4:8: {CALL}: body[0].op: expected one of add, remove, replace, move, copy, test, "
