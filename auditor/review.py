@@ -15,6 +15,7 @@ from auditor.audit import AuditOptions
 from auditor.changefile import Call, ChangeFile, parse_destination_path
 from auditor.changes import DiffResult, run_diff
 from auditor.document import build_document, parse_json
+from auditor.masking import unmasked_secrets
 from auditor.models import Source
 
 DESTINATIONS = "/api/v2/destinations"
@@ -44,7 +45,7 @@ def apply_calls(document: dict[str, Any], change: ChangeFile) -> dict[str, Any]:
     for call in change.calls:
         if call.method == "POST":
             created += 1
-            items.append(_created(call, items, created))
+            items.append(mask_new_secrets({}, _created(call, items, created)))
             _check_item(change, call, items[-1], ("body",))
             continue
         position = _find(change, call, items)
@@ -52,7 +53,8 @@ def apply_calls(document: dict[str, Any], change: ChangeFile) -> dict[str, Any]:
             del items[position]
         else:
             was_valid = _valid(items[position])
-            items[position] = _patched(change, call, items[position])
+            patched = _patched(change, call, items[position])
+            items[position] = mask_new_secrets(_config(items[position]), patched)
             if was_valid:
                 _check_item(change, call, items[position], ("body",))
     return {**document, "items": items}
@@ -145,6 +147,38 @@ def _created(call: Call, items: list[Any], created: int) -> dict[str, Any]:
         "config": body.get("config"),
         "on": body.get("on", False),
     }
+
+
+def _config(item: dict[str, Any]) -> dict[str, Any]:
+    """An item's config as a mapping (decoded from a JSON string if need be), else empty."""
+    doc = build_document({"items": [item]})
+    config = doc.destinations[0].config if doc.destinations else None
+    return dict(config) if config else {}
+
+
+def mask_new_secrets(old: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+    """The item with each secret a call set in clear replaced by a mask, as the API returns it.
+
+    The mask is `********` and 4 hex digits of the value's SHA-256: a new or rotated secret
+    still differs from the old one, and nothing of the value is kept.
+    """
+    config = item.get("config")
+    if not isinstance(config, dict):
+        return item
+    clear = [
+        name
+        for name in unmasked_secrets(str(item.get("kind")), config)
+        if not _same(config[name], old.get(name))
+    ]
+    masked = {
+        name: "********" + hashlib.sha256(json.dumps(config[name]).encode()).hexdigest()[:4]
+        for name in clear
+    }
+    return {**item, "config": {**config, **masked}} if masked else item
+
+
+def _same(a: Any, b: Any) -> bool:
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
 def _valid(item: Any) -> bool:

@@ -12,6 +12,7 @@ from reporting_helpers import NOW, source
 from auditor.audit import AuditOptions
 from auditor.changefile import load_change_file
 from auditor.changes import DiffResult, run_diff
+from auditor.masking import is_obfuscated
 from auditor.review import apply_calls, run_review
 
 
@@ -61,3 +62,16 @@ def test_run_review_names_the_change_file(tmp_path):
     (changed,) = result.destinations
     assert changed.destination.id == AUDIT_STREAM
     assert [f.rule_id for f in result.introduced] == ["destination-disabled"]
+
+
+def test_a_posted_secret_is_masked_in_the_changed_document(tmp_path):
+    post = {
+        "method": "POST",
+        "path": "/api/v2/destinations/web/production",
+        "body": {"name": "s", "kind": "segment", "config": {"writeKey": "clear-key"}},
+    }
+    after = apply_calls(two_destinations(), load_change_file(str(write_change(tmp_path, [post]))))
+    created = after["items"][-1]
+    assert created["_id"] == "new-1" and "_access" not in created
+    assert is_obfuscated(created["config"]["writeKey"])
+    assert "clear-key" not in json.dumps(after)

@@ -154,7 +154,12 @@ def test_the_example_change_file_reviews_the_example_export(run):
     assert result.exit_code == 1, result.stderr
     report = result.json
     assert ids(report, "introduced") == ["destination-disabled", "access-not-reported"]
-    assert ids(report, "resolved") == ["destination-config-missing", "unknown-destination-kind"]
+    assert ids(report, "resolved") == [
+        "destination-config-missing",
+        "duplicate-destination",
+        "duplicate-destination",
+        "unknown-destination-kind",
+    ]
     assert report["summary"]["destinations"] == {"added": 1, "removed": 1, "changed": 2}
     assert hashlib.sha256(EXAMPLE.read_bytes()).hexdigest() == before
     for secret in ("seg-wk-4f1d0c7a9e2b", "vault-policy-key-9b2f64e1"):
@@ -190,3 +195,45 @@ def test_a_snapshot_that_is_not_json_is_exit_3(run, tmp_path):
     result = review(run, write_change(tmp_path, [off_patch()]), snapshot)
     assert result.exit_code == 3
     assert result.stderr.startswith("Error: input is not valid JSON")
+
+
+def segment(ident, write_key, **extra):
+    return destination(
+        ident, name=f"seg-{ident}", kind="segment", config={"writeKey": write_key}, **extra
+    )
+
+
+def test_a_secret_a_call_sets_is_stored_masked_as_the_api_returns_it(run, write_json, tmp_path):
+    snapshot = write_json(
+        export(segment("masked", "seg********7d0"), segment("clear", "clear-write-key"))
+    )
+    post = {
+        "method": "POST",
+        "path": "/api/v2/destinations/payments/production",
+        "body": {"name": "eu", "kind": "segment", "config": {"writeKey": SECRET}, "on": True},
+    }
+    rotate = {
+        "method": "PATCH",
+        "path": "/api/v2/destinations/payments/production/masked",
+        "body": [{"op": "replace", "path": "/config/writeKey", "value": SECRET}],
+    }
+    rename = {
+        "method": "PATCH",
+        "path": "/api/v2/destinations/payments/production/clear",
+        "body": [{"op": "replace", "path": "/name", "value": "renamed"}],
+    }
+    result = review(run, write_change(tmp_path, [post, rotate, rename]), snapshot)
+    report = result.json
+    assert "unmasked-secret" not in ids(report, "introduced")
+    assert "unmasked-secret" in ids(report, "unchanged")  # the clear key already there stays
+    fields = {c["destination"]["id"]: c["fields"] for c in report["destinations"]}
+    assert fields["masked"] == [
+        {
+            "field": "config.writeKey",
+            "change": "changed",
+            "shown": False,
+            "before": None,
+            "after": None,
+        }
+    ]
+    assert SECRET not in result.stdout + result.stderr
