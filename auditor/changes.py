@@ -8,8 +8,9 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from auditor.audit import AuditOptions, gate_fails, run_audit
+from auditor.audit import AuditOptions, run_audit
 from auditor.engine import sort_key
+from auditor.gate import fails
 from auditor.grants import DecisionFlip, StatementChange, decision_flips, statement_changes
 from auditor.models import AuditResult, Destination, Finding, Source
 from auditor.redact import shown_config
@@ -73,7 +74,8 @@ class DiffResult:
     fail_on: str
     passed: bool
     gating: int
-    """Introduced open findings at or above `fail_on`."""
+    """Introduced open findings that fail the after-audit's gate (`--fail-on` and the rules
+    the config makes hard- or soft-fail); waived and baselined ones never do."""
     change_path: str | None = None
     """The change file, for `review`."""
 
@@ -120,7 +122,7 @@ def compare(
     before_prints = {f.fingerprint for f in before.findings}
     after_prints = {f.fingerprint for f in after.findings}
     introduced = _sorted(f for f in after.findings if f.fingerprint not in before_prints)
-    gating = sum(gate_fails(f, after.fail_on) for f in introduced)
+    gating = sum(fails(f, after.gate) for f in introduced)  # --fail-on, hard/soft-fail rules
     return DiffResult(
         before=before,
         after=after,

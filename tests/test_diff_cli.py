@@ -169,3 +169,15 @@ def test_outputs_go_to_files(run, write_json, tmp_path):
     assert result.exit_code == 0
     assert out.read_text().startswith("### ✅ Data Export diff passed")
     assert result.stdout.startswith("auditor ")
+
+
+def test_the_config_files_gate_and_waivers_apply(run, write_json, tmp_path, monkeypatch):
+    before = two_destinations()
+    after = copy.deepcopy(before)
+    after["items"][0]["on"] = False
+    write_json(before, "b.json"), write_json(after, "a.json")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "auditor.yaml").write_text("fail_on: critical\nhard_fail_on: [destination-disabled]\n")
+    assert run("diff", "b.json", "a.json").exit_code == 1
+    (tmp_path / "auditor.yaml").write_text("soft_fail_on: [destination-disabled]\n")
+    assert run("diff", "b.json", "a.json").exit_code == 0
