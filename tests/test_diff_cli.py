@@ -177,7 +177,9 @@ def test_the_config_files_gate_and_waivers_apply(run, write_json, tmp_path, monk
     after["items"][0]["on"] = False
     write_json(before, "b.json"), write_json(after, "a.json")
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "auditor.yaml").write_text("fail_on: critical\nhard_fail_on: [destination-disabled]\n")
+    (tmp_path / "auditor.yaml").write_text(
+        "fail_on: critical\nhard_fail_on: [destination-disabled]\n"
+    )
     assert run("diff", "b.json", "a.json").exit_code == 1
     (tmp_path / "auditor.yaml").write_text("soft_fail_on: [destination-disabled]\n")
     assert run("diff", "b.json", "a.json").exit_code == 0
