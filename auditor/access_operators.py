@@ -24,7 +24,7 @@ Where = tuple[str | int, ...]
 _DECISIONS = {True: "allowed", False: "denied", "unknown": "unknown"}
 
 
-@operator("can")
+@operator("can", notes=True)
 def _can(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
     shape = "{action: <action or list>, allowed: true|false|unknown, by: statement}"
     spec = operands.fields(
@@ -108,7 +108,7 @@ def _absent(
 _MEASURES = ("destinations", "projects", "environments")
 
 
-@operator("reach")
+@operator("reach", notes=True)
 def _reach(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
     shape = "{destinations|projects|environments: {gte: n} or all, action: <action>}"
     spec = operands.fields(

@@ -13,6 +13,7 @@ import click
 
 from auditor import __version__
 from auditor.cli_authoring import config_group, init_command, rules_group
+from auditor.cli_changes import diff_command, review_command
 from auditor.cli_history import evidence_group, history_group, periodic_options
 from auditor.cli_support import (
     EXIT_CODES_HELP,
@@ -292,6 +293,8 @@ cli.add_command(evidence_group)
 cli.add_command(history_group)
 cli.add_command(init_command)
 cli.add_command(rules_group)
+cli.add_command(diff_command)
+cli.add_command(review_command)
 
 
 def main() -> None:

@@ -63,9 +63,11 @@ class Compiled:
 
     parts: tuple[tuple[str, str | None, Test], ...]
     """(key, path or None for operators/combinators, test) per key of the mapping."""
+    test: Test
+    """All parts in one callable: what `holds` runs."""
 
     def holds(self, subject: Any, ctx: Any = None) -> bool:
-        return all(test(subject, ctx) for _, _, test in self.parts)
+        return self.test(subject, ctx)
 
     def failing_path(self, subject: Any, ctx: Any = None) -> str | None:
         """The first path key that does not hold, for messages; None when not a path."""
@@ -77,7 +79,11 @@ class Compiled:
 
 def resolve(value: Any, path: str) -> Any:
     """Follow a dotted path through mappings (and list indexes); MISSING when it leads nowhere."""
-    for part in path.split("."):
+    return _follow(value, path.split("."))
+
+
+def _follow(value: Any, parts: Sequence[str]) -> Any:
+    for part in parts:
         if isinstance(value, Mapping):
             value = value.get(part, MISSING)
         elif isinstance(value, (list, tuple)) and part.isdigit() and int(part) < len(value):
@@ -87,6 +93,16 @@ def resolve(value: Any, path: str) -> Any:
         if value is MISSING:
             return MISSING
     return value
+
+
+def _all_of(tests: Sequence[Test]) -> Test:
+    """One callable for a conjunction, without a generator per call for the common sizes."""
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+        return lambda value, ctx: first(value, ctx) and second(value, ctx)
+    return lambda value, ctx: all(test(value, ctx) for test in tests)
 
 
 def compile_condition(
@@ -99,17 +115,16 @@ def compile_condition(
         test = _compile_key(key, sub, params, (*where, key))
         is_path = key not in OPERATORS and key not in _COMBINATORS
         parts.append((key, key if is_path else None, test))
-    return Compiled(tuple(parts))
+    return Compiled(tuple(parts), _all_of([test for _, _, test in parts]))
 
 
 def _compile(spec: Any, params: Mapping[str, Any], where: tuple[str | int, ...]) -> Test:
-    tests = [
-        _compile_key(key, sub, params, (*where, key))
-        for key, sub in _expect_mapping(spec, where).items()
-    ]
-    if len(tests) == 1:
-        return tests[0]
-    return lambda value, ctx: all(test(value, ctx) for test in tests)
+    return _all_of(
+        [
+            _compile_key(key, sub, params, (*where, key))
+            for key, sub in _expect_mapping(spec, where).items()
+        ]
+    )
 
 
 def _compile_key(
@@ -126,10 +141,18 @@ def _compile_key(
         hint = _did_you_mean(key, [*OPERATORS, *_COMBINATORS])
         raise ConditionError(where[:-1], f"unknown operator {key!r}{hint}", at=where)
     inner = _compile(sub, params, where)
-    path = key
+    if "." not in key:
+        # One step, the common case: a plain dict lookup, no loop.
+        def at_key(value: Any, ctx: Any) -> bool:
+            if type(value) is dict:
+                return inner(value.get(key, MISSING), ctx)
+            return inner(_follow(value, (key,)), ctx)
+
+        return at_key
+    parts = tuple(key.split("."))
 
     def at_path(value: Any, ctx: Any) -> bool:
-        return inner(resolve(value, path), ctx)
+        return inner(_follow(value, parts), ctx)
 
     return at_path
 
@@ -197,12 +220,27 @@ OperatorCompiler = Callable[[Any, Mapping[str, Any], tuple[str | int, ...]], Tes
 OPERATORS: dict[str, OperatorCompiler] = {}
 
 
-def operator(name: str) -> Callable[[OperatorCompiler], OperatorCompiler]:
+NOTING: set[str] = set()
+"""Operators that note reasoning (see `note`): only rules using them need an explanation."""
+
+
+def operator(name: str, *, notes: bool = False) -> Callable[[OperatorCompiler], OperatorCompiler]:
     def register(fn: OperatorCompiler) -> OperatorCompiler:
         OPERATORS[name] = fn
+        if notes:
+            NOTING.add(name)
         return fn
 
     return register
+
+
+def uses_any(spec: Any, names: set[str]) -> bool:
+    """Whether a condition (as written in the rule) uses any of the operators `names`."""
+    if isinstance(spec, Mapping):
+        return any(key in names or uses_any(sub, names) for key, sub in spec.items())
+    if isinstance(spec, list):
+        return any(uses_any(item, names) for item in spec)
+    return False
 
 
 def same(a: Any, b: Any) -> bool:
@@ -360,15 +398,17 @@ def _length(operand: Any, _p: Mapping[str, Any], where: tuple[str | int, ...]) -
 
 @operator("schema")
 def _schema(operand: Any, _p: Mapping[str, Any], where: tuple[str | int, ...]) -> Test:
-    from jsonschema import Draft202012Validator
-    from jsonschema.exceptions import SchemaError
+    import jsonschema_rs
 
     _need(isinstance(operand, (Mapping, bool)), where, "a JSON Schema (a mapping)")
-    try:
-        Draft202012Validator.check_schema(operand)
-    except SchemaError as exc:
-        raise ConditionError(where, f"invalid JSON Schema: {exc.message}") from None
-    validator = Draft202012Validator(operand)
+    if not jsonschema_rs.meta.is_valid(operand):
+        from jsonschema import Draft202012Validator  # only to word the error
+        from jsonschema.exceptions import best_match
+
+        meta = Draft202012Validator(Draft202012Validator.META_SCHEMA)
+        error = best_match(meta.iter_errors(operand))
+        raise ConditionError(where, f"invalid JSON Schema: {error.message}")
+    validator = jsonschema_rs.Draft202012Validator(operand)
     return lambda value, ctx: value is not MISSING and bool(validator.is_valid(value))
 
 

@@ -81,19 +81,18 @@ def evaluate(
     for dest in destinations:
         subject = destination_subject(dest)
         ctx = Context(inventory, dest)
+        maker = _FindingMaker(dest, subject)
         for compiled in dest_rules:
-            finding = _check(compiled, dest, None, subject, subject, ctx)
-            if finding is not None:
-                findings.append(finding)
+            if _applies(compiled, subject, ctx):
+                findings.append(maker.make(compiled, None, subject, ctx))
         if not stmt_rules:
             continue
         for stmt in dest.statements:
             sctx = Context(inventory, dest, stmt)
             ssubject = statement_subject(stmt, subject)
             for compiled in stmt_rules:
-                finding = _check(compiled, dest, stmt, ssubject, subject, sctx)
-                if finding is not None:
-                    findings.append(finding)
+                if _applies(compiled, ssubject, sctx):
+                    findings.append(maker.make(compiled, stmt, ssubject, sctx))
     findings.sort(key=sort_key)
     return tuple(findings)
 
@@ -111,50 +110,69 @@ def sort_key(f: Finding) -> tuple[Any, ...]:
     )
 
 
-def _check(
-    compiled: CompiledRule,
-    dest: Destination,
-    stmt: Statement | None,
-    subject: Mapping[str, Any],
-    dest_subject: Mapping[str, Any],
-    ctx: Context,
-) -> Finding | None:
-    if compiled.when is not None and not compiled.when.holds(subject, ctx):
-        return None
-    if compiled.check.holds(subject, ctx):
-        return None
-    rule = compiled.rule
-    explanation = explain(compiled, subject, ctx)
-    shown_dest = _shown(dest, dest_subject)
-    shown_stmt = statement_subject(stmt, shown_dest) if stmt else None
-    path = compiled.check.failing_path(subject, ctx)
-    value = resolve(shown_stmt or shown_dest, path) if path else None
-    message = compiled.render(
-        {
-            "destination": shown_dest,
-            "statement": shown_stmt,
-            "value": None if value is MISSING else value,
-            "params": dict(compiled.params),
-            "rule": {"id": rule.id, "title": rule.title, "severity": rule.severity.label},
-        }
-    )
-    return Finding(
-        rule_id=rule.id,
-        severity=rule.severity,
-        title=rule.title,
-        message=message,
-        destination=FindingDestination(
-            id=dest.id,
-            name=dest.name,
-            kind=dest.kind,
-            project=dest.project,
-            environment=dest.environment,
-        ),
-        pointer=stmt.pointer if stmt else dest.pointer,
-        fingerprint=fingerprint(rule.id, dest, stmt),
-        statement=stmt,
-        explanation=explanation,
-    )
+def _applies(compiled: CompiledRule, subject: Mapping[str, Any], ctx: Context) -> bool:
+    """Whether the rule makes a finding: its guard holds and its assertion does not."""
+    when = compiled.when
+    return (when is None or when.test(subject, ctx)) and not compiled.check.test(subject, ctx)
+
+
+class _FindingMaker:
+    """Builds the findings of one destination; what they share is computed once, when needed."""
+
+    def __init__(self, dest: Destination, subject: Mapping[str, Any]) -> None:
+        self.dest = dest
+        self.subject = subject
+        self._shown: dict[str, Any] | None = None
+        self._where: FindingDestination | None = None
+
+    @property
+    def shown(self) -> dict[str, Any]:
+        """The destination as messages may see it: config redacted."""
+        if self._shown is None:
+            self._shown = _shown(self.dest, self.subject)
+        return self._shown
+
+    @property
+    def where(self) -> FindingDestination:
+        if self._where is None:
+            d = self.dest
+            self._where = FindingDestination(
+                id=d.id, name=d.name, kind=d.kind, project=d.project, environment=d.environment
+            )
+        return self._where
+
+    def make(
+        self,
+        compiled: CompiledRule,
+        stmt: Statement | None,
+        subject: Mapping[str, Any],
+        ctx: Context,
+    ) -> Finding:
+        rule = compiled.rule
+        explanation = explain(compiled, subject, ctx) if compiled.explains else ()
+        shown_stmt = statement_subject(stmt, self.shown) if stmt else None
+        path = compiled.check.failing_path(subject, ctx)
+        value = resolve(shown_stmt or self.shown, path) if path else None
+        message = compiled.render(
+            {
+                "destination": self.shown,
+                "statement": shown_stmt,
+                "value": None if value is MISSING else value,
+                "params": dict(compiled.params),
+                "rule": {"id": rule.id, "title": rule.title, "severity": rule.severity.label},
+            }
+        )
+        return Finding(
+            rule_id=rule.id,
+            severity=rule.severity,
+            title=rule.title,
+            message=message,
+            destination=self.where,
+            pointer=stmt.pointer if stmt else self.dest.pointer,
+            fingerprint=fingerprint(rule.id, self.dest, stmt),
+            statement=stmt,
+            explanation=explanation,
+        )
 
 
 def explain(compiled: CompiledRule, subject: Mapping[str, Any], ctx: Context) -> tuple[str, ...]:

@@ -27,7 +27,7 @@ Where = tuple[str | int, ...]
 _ANSWER = {Coverage.YES: "covers", Coverage.MAYBE: "could cover", Coverage.NO: "does not cover"}
 
 
-@operator("resource_covers")
+@operator("resource_covers", notes=True)
 def _resource_covers(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
     target = operands.resource(operand, where)
 
@@ -42,7 +42,7 @@ def _resource_covers(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
     return test
 
 
-@operator("action_covers")
+@operator("action_covers", notes=True)
 def _action_covers(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
     operands.need(isinstance(operand, str), where, "one action, such as updateOn")
     (action,) = operands.actions(operand, where, globs=True)
@@ -57,7 +57,7 @@ def _action_covers(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
     return test
 
 
-@operator("valid_specifier")
+@operator("valid_specifier", notes=True)
 def _valid_specifier(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
     operands.need(isinstance(operand, bool), where, "true or false")
 
@@ -83,7 +83,7 @@ def specifier_error(value: object) -> str:
     return ""
 
 
-@operator("grants")
+@operator("grants", notes=True)
 def _grants(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
     shape = "{action: <action or list>, on: <resource or pattern>} (on: this destination if absent)"
     spec = operands.fields(operand, where, required=("action",), optional=("on",), shape=shape)
@@ -135,7 +135,7 @@ _LEVELS = ("project", "environment", "destination")
 _TYPES = ("proj", "env", "destination")
 
 
-@operator("scoped_to")
+@operator("scoped_to", notes=True)
 def _scoped_to(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
     depth = _LEVELS.index(operands.choice(operand, where, _LEVELS)) + 1
 

@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from auditor.conditions import Compiled, ConditionError, compile_condition
+from auditor.conditions import NOTING, Compiled, ConditionError, compile_condition, uses_any
 from auditor.errors import RuleError, SettingError, UsageError
 from auditor.models import SEVERITY_NAMES, Rule, Severity
 from auditor.paths import rules_dir
@@ -29,6 +29,8 @@ class CompiledRule:
     params: Mapping[str, Any]
     message: Any
     """A sandboxed Jinja2 template, or the message itself when it has no template syntax."""
+    explains: bool = False
+    """The rule uses operators that note their reasoning, so its findings carry it."""
 
     def render(self, context: Mapping[str, Any]) -> str:
         if isinstance(self.message, str):
@@ -141,7 +143,12 @@ def compile_rule(
             raise doc.error(exc.where, exc.message, at=exc.at) from None
         raise RuleError(f"{rule.source}: {dotted(exc.where)}: {exc.message}") from None
     return CompiledRule(
-        rule=rule, when=when, check=check, params=merged, message=_template(rule, doc)
+        rule=rule,
+        when=when,
+        check=check,
+        params=merged,
+        message=_template(rule, doc),
+        explains=uses_any(rule.when, NOTING) or uses_any(rule.assert_, NOTING),
     )
 
 

@@ -13,7 +13,7 @@ from auditor.targets import TARGET_KINDS
 Where = tuple[str | int, ...]
 
 
-@operator("approved_in")
+@operator("approved_in", notes=True)
 def _approved_in(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
     operands.need(isinstance(operand, Mapping), where, "a mapping of kind to approved target ids")
     approved: dict[str, frozenset[str]] = {}
@@ -53,7 +53,7 @@ def _approved_in(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
     return test
 
 
-@operator("duplicates")
+@operator("duplicates", notes=True)
 def _duplicates(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
     compare = operands.measure(operand, where, allow_all=False)
 

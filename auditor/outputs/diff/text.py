@@ -1,0 +1,96 @@
+"""The terminal diff: destinations, grants and findings that changed, and a verdict line."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.changes import DiffResult
+from auditor.outputs.diff.context import build_diff_context
+from auditor.outputs.text import clean
+
+_MARKS = {"added": "+", "removed": "-", "changed": "~", "introduced": "+", "resolved": "-"}
+
+
+def _place(d: dict[str, Any]) -> str:
+    return " / ".join(clean(d[k] or "-") for k in ("project", "environment", "name"))
+
+
+def _where(d: dict[str, Any]) -> str:
+    return f"{_place(d)} ({clean(d['kind'])}, {clean(d['id'])})"
+
+
+def _statement(s: dict[str, Any]) -> str:
+    role = clean(s["role_name"] or "(no role)")
+    actions = ", ".join(s["actions"]) or "not " + ", ".join(s["notActions"])
+    resources = ", ".join(s["resources"]) or "not " + ", ".join(s["notResources"])
+    return f"{role}: {s['effect']} {clean(actions)} on {clean(resources)} ({s['decision']})"
+
+
+def _counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {name}" for name, n in counts.items())
+
+
+def _header(ctx: dict[str, Any]) -> list[str]:
+    before, after = ctx["before"], ctx["after"]
+    lines = [
+        f"auditor {ctx['tool']['version']}: {'review' if ctx['change'] else 'diff'}",
+        f"  before: {clean(before['source']['path'])} (sha256 {before['source']['sha256'][:12]})",
+    ]
+    if ctx["change"]:
+        lines.append(f"  change: {clean(ctx['change']['path'])}")
+    lines.append(
+        f"  after:  {clean(after['source']['path'])} (sha256 {after['source']['sha256'][:12]})"
+    )
+    for side in (before, after):
+        path = clean(side["source"]["path"])
+        for p in side["schema_errors"]:
+            lines.append(
+                f"  schema problem in {path}: {clean(p['pointer'])}: {clean(p['message'])}"
+            )
+    return lines
+
+
+def _destinations(ctx: dict[str, Any]) -> list[str]:
+    lines = ["", f"Destinations: {_counts(ctx['summary']['destinations'])}"]
+    for change in ctx["destinations"]:
+        dest = change["destination"]
+        state = "" if change["change"] == "changed" else (" on" if dest["on"] else " off")
+        lines.append(f"  {_MARKS[change['change']]} {_where(dest)}{state}")
+        lines += [f"      {clean(f['field'])}: {clean(f['text'])}" for f in change["fields"]]
+    return lines
+
+
+def _grants(ctx: dict[str, Any]) -> list[str]:
+    lines = ["", f"Grants: {_counts(ctx['summary']['grants'])}"]
+    for grant in ctx["grants"]:
+        lines.append(f"  {_where(grant['destination'])}")
+        for s in grant["statements"]:
+            mark = _MARKS[s["change"]]
+            lines.append(f"    {mark} {s['direction']:<8} {_statement(s['statement'])}")
+        for f in grant["flips"]:
+            flip = f"{clean(f['action'])}: {f['before']} → {f['after']}"
+            lines.append(f"    ~ {f['direction']:<8} {flip}")
+    return lines
+
+
+def _findings(ctx: dict[str, Any]) -> list[str]:
+    lines = ["", f"Findings: {_counts(ctx['summary']['findings'])}"]
+    for status in ("introduced", "resolved"):
+        for f in ctx["findings"][status]:
+            head = f"{_MARKS[status]} {f['severity'].upper():<8} {f['rule_id']}"
+            lines.append(f"  {head}: {_place(f['destination'])}: {clean(f['message'])}")
+    return lines
+
+
+def render(result: DiffResult) -> str:
+    ctx = build_diff_context(result)
+    before, after, v = ctx["before"], ctx["after"], ctx["verdict"]
+    gate = "" if v["fail_on"] == "never" else f" at --fail-on {v['fail_on']}"
+    verdict = (
+        f"{before['destinations']} destinations before, {after['destinations']} after; "
+        f"{sum(before['by_severity'].values())} open findings before, "
+        f"{sum(after['by_severity'].values())} after: "
+        f"{'passed' if v['passed'] else 'FAILED'}{gate} ({v['reason']})"
+    )
+    lines = [*_header(ctx), *_destinations(ctx), *_grants(ctx), *_findings(ctx), "", verdict]
+    return "\n".join(lines) + "\n"
