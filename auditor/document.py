@@ -222,37 +222,35 @@ def statements_of(access: Mapping[str, Any] | None, pointer: str) -> tuple[State
     """The distinct statements cited in `_access`, in order of first citation."""
     if not access:
         return ()
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[tuple[Any, ...], tuple[str, list[str]]] = {}
     decisions: tuple[tuple[str, Decision], ...] = (("allowed", "allowed"), ("denied", "denied"))
     for list_name, decision in decisions:
         for position, entry in enumerate(access.get(list_name, ())):
-            reason = entry["reason"]
-            content = _content(reason)
-            key = json.dumps([decision, *content], separators=(",", ":"), ensure_ascii=False)
-            seen = found.get(key)
+            identity = (decision, *_content(entry["reason"]))
+            seen = found.get(identity)
             if seen is None:
-                found[key] = {
-                    "content": content,
-                    "decision": decision,
-                    "actions": [entry["action"]],
-                    "pointer": f"{pointer}/_access/{list_name}/{position}/reason",
-                }
-            elif entry["action"] not in seen["actions"]:
-                seen["actions"].append(entry["action"])
+                found[identity] = (f"{pointer}/_access/{list_name}/{position}/reason", [])
+                seen = found[identity]
+            if entry["action"] not in seen[1]:
+                seen[1].append(entry["action"])
     return tuple(
         Statement(
-            effect=data["content"][0],
-            resources=tuple(data["content"][1]),
-            not_resources=tuple(data["content"][2]),
-            actions=tuple(data["content"][3]),
-            not_actions=tuple(data["content"][4]),
-            role_name=data["content"][5],
-            decision=data["decision"],
-            access_actions=tuple(sorted(data["actions"])),
-            pointer=data["pointer"],
-            key=key,
+            effect=identity[1],
+            resources=identity[2],
+            not_resources=identity[3],
+            actions=identity[4],
+            not_actions=identity[5],
+            role_name=identity[6],
+            decision=identity[0],
+            access_actions=tuple(sorted(actions)),
+            pointer=first_pointer,
+            key=json.dumps(
+                [identity[0], identity[1], *map(list, identity[2:6]), identity[6]],
+                separators=(",", ":"),
+                ensure_ascii=False,
+            ),
         )
-        for key, data in found.items()
+        for identity, (first_pointer, actions) in found.items()
     )
 
 
@@ -260,9 +258,9 @@ def _content(reason: Mapping[str, Any]) -> tuple[Any, ...]:
     """A statement's meaning, with list order removed so it identifies the statement."""
     return (
         reason["effect"],
-        sorted(reason.get("resources", ())),
-        sorted(reason.get("notResources", ())),
-        sorted(reason.get("actions", ())),
-        sorted(reason.get("notActions", ())),
+        tuple(sorted(reason.get("resources", ()))),
+        tuple(sorted(reason.get("notResources", ()))),
+        tuple(sorted(reason.get("actions", ()))),
+        tuple(sorted(reason.get("notActions", ()))),
         reason.get("role_name"),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -43,6 +44,18 @@ class AccessReason:
 
 def statement_content(statement: Any) -> tuple[Any, ...]:
     """Effect, role and the four lists (sorted) of any statement-like object."""
+    try:
+        return _content_cached(statement)
+    except TypeError:  # not hashable: compute it afresh
+        return _content(statement)
+
+
+@functools.lru_cache(maxsize=65536)
+def _content_cached(statement: Any) -> tuple[Any, ...]:
+    return _content(statement)
+
+
+def _content(statement: Any) -> tuple[Any, ...]:
     lists = (
         getattr(statement, name, ())
         for name in ("resources", "not_resources", "actions", "not_actions")

@@ -124,7 +124,9 @@ GLOB_CHARS = frozenset("*?[")
 
 def has_glob(text: str) -> bool:
     """True when `text` has a glob character outside its role-attribute placeholders."""
-    return any(ch in GLOB_CHARS for ch in PLACEHOLDER.sub("", text))
+    if "$" in text:
+        text = PLACEHOLDER.sub("", text)
+    return "*" in text or "?" in text or "[" in text
 
 
 class _Parser:
@@ -270,6 +272,12 @@ def try_parse(text: object) -> Specifier | None:
 
 
 def resource_wildcard(specifier: str, types: Collection[str] | None = None) -> bool:
+    """See `_resource_wildcard`; answers are cached, as the same specifiers recur in an export."""
+    return _resource_wildcard(specifier, None if types is None else frozenset(types))
+
+
+@functools.lru_cache(maxsize=65536)
+def _resource_wildcard(specifier: str, types: frozenset[str] | None) -> bool:
     """True when a type or resource key is a glob; tag/property/view qualifiers do not count.
 
     With `types`, only segments of those types count (`["proj", "env"]`: every project or every

@@ -73,8 +73,22 @@ def _strings(value: Any) -> tuple[str, ...] | None:
     return tuple(value)
 
 
+_last: list[Any] = [None, None]
+"""The last subject policy_of read and its answer: every statement rule asks about the same
+statement in turn, so one entry catches nearly all repeats. Held strongly, so `is` is safe."""
+
+
 def policy_of(subject: Any) -> Policy | None:
     """The Policy of a statement-shaped mapping (`effect`, `resources`, `notActions`, ...)."""
+    if subject is _last[0]:
+        cached: Policy | None = _last[1]
+        return cached
+    policy = _policy_of(subject)
+    _last[0], _last[1] = subject, policy
+    return policy
+
+
+def _policy_of(subject: Any) -> Policy | None:
     if not isinstance(subject, Mapping) or not isinstance(subject.get("effect"), str):
         return None
     lists = [

@@ -169,4 +169,18 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
 
 
 def render(result: AuditResult, options: object = None) -> str:
-    return json.dumps(report_dict(result), indent=2, ensure_ascii=False) + "\n"
+    return dumps(report_dict(result))
+
+
+def dumps(document: Any) -> str:
+    """Indented JSON, as `json.dumps(indent=2, ensure_ascii=False)` writes it, but fast.
+
+    orjson writes the same bytes; text it cannot encode (a lone surrogate from a hostile
+    export) falls back to the standard library with every non-ASCII character escaped.
+    """
+    import orjson
+
+    try:
+        return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+    except (TypeError, orjson.JSONEncodeError):
+        return json.dumps(document, indent=2, ensure_ascii=True) + "\n"
