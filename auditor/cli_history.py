@@ -9,18 +9,20 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from auditor.audit import AuditOptions
 from auditor.cli_support import F, effective_config, guarded
-from auditor.config import Config
 from auditor.errors import EXIT_FINDINGS, EXIT_USAGE, UsageError
-from auditor.historyshow import SHOW_FORMATS
-from auditor.models import AuditResult, Source
-from auditor.outputs.text import clean
-from auditor.periodic import PeriodicOptions, after_outputs
+
+if TYPE_CHECKING:  # the commands import what they run, so `auditor --help` stays fast
+    from auditor.audit import AuditOptions
+    from auditor.config import Config
+    from auditor.models import AuditResult, Source
+    from auditor.periodic import PeriodicOptions
+
+SHOW_FORMATS = ("text", "json")
 
 HISTORY_EXIT_CODES = """\b
 Exit codes:
@@ -56,6 +58,7 @@ def periodic_request(
 ) -> PeriodicOptions:
     """What `check` keeps of this run, from the configuration and the flags."""
     from auditor.evidence import EvidenceRequest
+    from auditor.periodic import PeriodicOptions
 
     request = None
     if evidence is not None:
@@ -74,6 +77,9 @@ def finish(
     result: AuditResult, source: Source, options: PeriodicOptions, history_error: str | None
 ) -> None:
     """After the outputs: write the pack, record the run; any failure exits 2, one line each."""
+    from auditor.outputs.text import clean
+    from auditor.periodic import after_outputs
+
     after = after_outputs(result, source, options, record_run=history_error is None)
     for note in after.notes:
         click.echo(clean(note), err=True)
@@ -168,6 +174,7 @@ def history_show(ctx: click.Context, run: str, db: str | None, fmt: str | None) 
 def history_prune(ctx: click.Context, keep: int, db: str | None) -> None:
     """Delete all but the latest N runs; first-seen times are kept."""
     from auditor.history import prune
+    from auditor.outputs.text import clean
 
     path = _database(ctx, db)
     deleted, kept = prune(path, keep)
@@ -185,6 +192,7 @@ def evidence_group() -> None:
 def evidence_verify(directory: str, **_: Any) -> None:
     """Check every file of the pack in DIR against its MANIFEST.sha256."""
     from auditor.manifest import verify
+    from auditor.outputs.text import clean
 
     root = Path(directory)
     if not root.is_dir():

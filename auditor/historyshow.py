@@ -11,7 +11,6 @@ from auditor.outputs.report_json import recorded_dict
 from auditor.outputs.text import clean
 from auditor.trend import RecordedFinding, RunRecord, recorded_order
 
-SHOW_FORMATS = ("text", "json")
 _SHORT = {"critical": "CRIT", "high": "HIGH", "medium": "MED", "low": "LOW", "info": "INFO"}
 
 
