@@ -26,9 +26,9 @@ from auditor.cli_support import (
     pop_api_args,
     rule_loading_options,
 )
-from auditor.config import CONFIG_NAME
 from auditor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError
 from auditor.outputs import RenderOptions
+from auditor.paths import CONFIG_NAME
 
 
 def _parse_now(value: str | None) -> datetime | None:

@@ -7,14 +7,16 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from auditor.config import CommandLine, Config, resolve_config
 from auditor.errors import EXIT_INPUT, EXIT_USAGE, AuditorError
 from auditor.models import FAIL_ON_CHOICES
 from auditor.outputs import FORMATS
+
+if TYPE_CHECKING:
+    from auditor.config import Config
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -152,6 +154,8 @@ def gate_options(fn: F) -> F:
 def effective_config(**flags: Any) -> Config:
     """The configuration: the root group's --config (or ./auditor.yaml), then these flags."""
     root = click.get_current_context().find_root()
+    from auditor.config import CommandLine, resolve_config
+
     command_line = CommandLine(
         rules=tuple(flags.get("rule_paths", ())),
         no_builtin_rules=bool(flags.get("no_builtin_rules")),

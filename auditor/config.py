@@ -14,11 +14,11 @@ from auditor.errors import AuditorError, SettingError, UsageError
 from auditor.gate import parse_severity_flag
 from auditor.models import Rule
 from auditor.outputs import FORMATS
+from auditor.paths import CONFIG_NAME
 from auditor.ruleset import apply_overrides, load_rules, select_rules
 from auditor.yamlfile import YamlDoc, did_you_mean, load_yaml
 from auditor.yamlschema import check_schema
 
-CONFIG_NAME = "auditor.yaml"
 LATER_KEYS = ("waivers", "baseline", "history")
 """File paths carried for the waivers, baseline and history stages."""
 GATE_KEYS = ("hard_fail_on", "soft_fail_on")

@@ -6,6 +6,8 @@ from functools import cache
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent
+CONFIG_NAME = "auditor.yaml"
+"""The config file looked for in the working directory."""
 
 
 @cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -163,11 +164,17 @@ def _template(rule: Rule, doc: YamlDoc | None) -> Any:
     from jinja2 import TemplateSyntaxError
 
     try:
-        return _jinja().from_string(rule.message)
+        return _compile_message(rule.message)
     except TemplateSyntaxError as exc:
         if doc is not None:
             raise doc.error(("message",), f"invalid template: {exc.message}") from None
         raise RuleError(f"{rule.source}: message: invalid template: {exc.message}") from None
+
+
+@functools.lru_cache(maxsize=256)
+def _compile_message(message: str) -> Any:
+    """A message template, compiled once however often its rule is (load, then run)."""
+    return _jinja().from_string(message)
 
 
 @cache

@@ -79,10 +79,30 @@ def load_yaml(
     return parse_yaml(text, name, error=error, allow_empty=allow_empty)
 
 
+# libyaml's parser where PyYAML has it (the usual wheels do): same nodes and marks, faster.
+_FastLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_yaml(
     text: str, name: str, *, error: type[AuditorError] = RuleError, allow_empty: bool = False
 ) -> YamlDoc:
-    loader = yaml.SafeLoader(text)
+    try:
+        return _parse(_FastLoader, text, name, error, allow_empty)
+    except yaml.YAMLError:
+        # Word the problem as PyYAML's own parser does: its messages are the documented ones.
+        return _parse(yaml.SafeLoader, text, name, error, allow_empty, explain=True)
+
+
+def _parse(
+    loader_class: Any,
+    text: str,
+    name: str,
+    error: type[AuditorError],
+    allow_empty: bool,
+    *,
+    explain: bool = False,
+) -> YamlDoc:
+    loader = loader_class(text)
     try:
         node = loader.get_single_node()
         if node is None and allow_empty:
@@ -92,6 +112,8 @@ def parse_yaml(
         marks: dict[Where, tuple[int, int]] = {}
         data = _construct(loader, node, (), marks, name, error)
     except yaml.MarkedYAMLError as exc:
+        if not explain:
+            raise
         mark = exc.problem_mark or exc.context_mark
         where = f"{mark.line + 1}:{mark.column + 1}: " if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
@@ -100,6 +122,8 @@ def parse_yaml(
             problem += f" ({exc.context} started at {start.line + 1}:{start.column + 1})"
         raise error(f"{name}:{where}invalid YAML: {problem}") from None
     except yaml.YAMLError as exc:
+        if not explain:
+            raise
         raise error(f"{name}: invalid YAML: {exc}") from None
     except RecursionError:
         raise error(f"{name}: nested too deeply") from None
@@ -109,7 +133,7 @@ def parse_yaml(
 
 
 def _construct(
-    loader: yaml.SafeLoader,
+    loader: Any,
     node: yaml.Node,
     where: Where,
     marks: dict[Where, tuple[int, int]],
@@ -146,7 +170,7 @@ def _construct(
     return _scalar(loader, node)
 
 
-def _scalar(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+def _scalar(loader: Any, node: yaml.Node) -> Any:
     try:
         return loader.construct_object(node, deep=True)
     except ValueError:  # shaped like a timestamp but not a real one (2026-02-30): keep the text

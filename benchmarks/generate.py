@@ -161,12 +161,33 @@ def destination(n: int, rng: random.Random) -> dict[str, Any]:
     return item
 
 
-def generate(items: int, seed: int) -> dict[str, Any]:
+def generate(items: int, seed: int, *, later: bool = False) -> dict[str, Any]:
+    """The export; `later` gives the same account a while later (for `diff` benchmarks).
+
+    A later export has about 1% of destinations switched, 1% renamed, 0.5% deleted and
+    0.5% new, and its items in another order.
+    """
     rng = random.Random(seed)
-    return {
+    document = {
         "_links": {"self": {"href": "/api/v2/destinations", "type": "application/json"}},
         "items": [destination(n, rng) for n in range(items)],
     }
+    if later:
+        change = random.Random(seed + 1)
+        kept = []
+        for item in document["items"]:
+            roll = change.random()
+            if roll < 0.005:
+                continue
+            if roll < 0.015:
+                item["on"] = not item["on"]
+            elif roll < 0.025:
+                item["name"] += "-renamed"
+            kept.append(item)
+        kept += [destination(items + n, change) for n in range(items // 200)]
+        change.shuffle(kept)
+        document["items"] = kept
+    return document
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -174,8 +195,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("-o", "--output", default="-")
+    parser.add_argument("--later", action="store_true", help="the same account a while later")
     args = parser.parse_args(argv)
-    text = json.dumps(generate(args.items, args.seed), separators=(",", ":"))
+    document = generate(args.items, args.seed, later=args.later)
+    text = json.dumps(document, separators=(",", ":"))
     if args.output == "-":
         sys.stdout.write(text)
     else:

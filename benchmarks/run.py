@@ -74,6 +74,11 @@ def throughput(size: int, repeat: int, work: Path) -> list[tuple[str, str, str]]
     naive_t, naive_m = measure([PY, str(HERE / "naive.py"), str(path)], repeat)
     check = auditor("check", str(path), "--fail-on", "never", "-f", f"json:{report}")
     check_t, check_m = measure(check, repeat)
+    later = work / f"export-{size}-later.json"
+    generate = [PY, str(HERE / "generate.py"), "--items", str(size), "--seed", "1"]
+    subprocess.run([*generate, "--later", "-o", str(later)], check=True)
+    diff = auditor("diff", str(path), str(later), "--fail-on", "never", "-f", f"json:{report}")
+    diff_t, diff_m = measure(diff, repeat)
     mb = path.stat().st_size / 1e6
     label = f"{size:,} destinations ({mb:.0f} MB)"
     return [
@@ -82,6 +87,8 @@ def throughput(size: int, repeat: int, work: Path) -> list[tuple[str, str, str]]
         (label, "`auditor check`, all rules, JSON out", _ratio(check_t, load_t, check_m)),
         (label, "`auditor check` / naive floor: wall", f"{check_t / naive_t:.2f}x"),
         (label, "`auditor check` / naive floor: peak RSS", f"{check_m / naive_m:.2f}x"),
+        (label, "`auditor diff` of two snapshots", _ratio(diff_t, load_t, diff_m)),
+        (label, "`auditor diff` / naive floor on one: wall", f"{diff_t / naive_t:.2f}x"),
         (label, "counts agree with the naive floor", json.dumps(counts)),
     ]
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from auditor.changes import DiffResult
 from auditor.yamlfile import did_you_mean
 
-DiffRenderer = Callable[[DiffResult], str]
+if TYPE_CHECKING:
+    from auditor.changes import DiffResult
+
+DiffRenderer = Callable[["DiffResult"], str]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
