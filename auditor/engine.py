@@ -151,7 +151,7 @@ class _FindingMaker:
         rule = compiled.rule
         explanation = explain(compiled, subject, ctx) if compiled.explains else ()
         shown_stmt = statement_subject(stmt, self.shown) if stmt else None
-        path = compiled.check.failing_path(subject, ctx)
+        path = compiled.check.failing_path(subject, ctx) if compiled.uses_value else None
         value = resolve(shown_stmt or self.shown, path) if path else None
         message = compiled.render(
             {

@@ -32,6 +32,8 @@ class CompiledRule:
     """A sandboxed Jinja2 template, or the message itself when it has no template syntax."""
     explains: bool = False
     """The rule uses operators that note their reasoning, so its findings carry it."""
+    uses_value: bool = True
+    """The message refers to `value`, so a finding must find the failing path's value."""
 
     def render(self, context: Mapping[str, Any]) -> str:
         if isinstance(self.message, str):
@@ -150,6 +152,7 @@ def compile_rule(
         params=merged,
         message=_template(rule, doc),
         explains=uses_any(rule.when, NOTING) or uses_any(rule.assert_, NOTING),
+        uses_value=_refers_to_value(rule.message),
     )
 
 
@@ -169,6 +172,14 @@ def _template(rule: Rule, doc: YamlDoc | None) -> Any:
         if doc is not None:
             raise doc.error(("message",), f"invalid template: {exc.message}") from None
         raise RuleError(f"{rule.source}: message: invalid template: {exc.message}") from None
+
+
+def _refers_to_value(message: str) -> bool:
+    if "{{" not in message and "{%" not in message:
+        return False
+    from jinja2 import meta
+
+    return "value" in meta.find_undeclared_variables(_jinja().parse(message))
 
 
 @functools.lru_cache(maxsize=256)
