@@ -138,6 +138,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="1,000 destinations, one run each")
     parser.add_argument("--no-scaling", action="store_true")
+    parser.add_argument(
+        "--write", metavar="README", help="also put the table into README between its markers"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.sizes, args.repeat, args.no_scaling = [1000], 1, True
