@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from auditor import launchdarkly
+from auditor.regex import compile_search
 
 
 class _Missing:
@@ -307,10 +307,10 @@ def _empty(operand: Any, _p: Mapping[str, Any], where: tuple[str | int, ...]) ->
 def _matches(operand: Any, _p: Mapping[str, Any], where: tuple[str | int, ...]) -> Test:
     _need(isinstance(operand, str), where, "a regular expression string")
     try:
-        pattern = re.compile(operand)
-    except re.error as exc:
+        search = compile_search(operand)
+    except ValueError as exc:
         raise ConditionError(where, f"invalid regular expression: {exc}") from None
-    return lambda value, ctx: isinstance(value, str) and pattern.search(value) is not None
+    return lambda value, ctx: isinstance(value, str) and search(value)
 
 
 @operator("glob")

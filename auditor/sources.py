@@ -7,30 +7,48 @@ import os
 import sys
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
-from auditor.errors import OutputError, UsageError
+from auditor.errors import InputError, OutputError, UsageError
+from auditor.limits import DEFAULT_MAX_INPUT_SIZE, too_large
 from auditor.models import Source
 
 STDIN = "-"
 
 
-def read_source(path: str) -> Source:
-    """Read the export's exact bytes from `path`, or from stdin when `path` is "-"."""
+def read_source(path: str, max_size: int = DEFAULT_MAX_INPUT_SIZE) -> Source:
+    """Read the export's exact bytes from `path`, or from stdin when `path` is "-".
+
+    At most `max_size` bytes are read: a larger regular file is refused by its size before
+    any of it is read, and a pipe, stdin or device after `max_size` bytes.
+    """
     if path == STDIN:
-        data = sys.stdin.buffer.read()
+        data = _read_at_most(sys.stdin.buffer, max_size, "stdin")
         return Source(path="<stdin>", sha256=hashlib.sha256(data).hexdigest(), data=data)
-    file = Path(path)
     try:
-        data = file.read_bytes()
+        with open(path, "rb") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > max_size:
+                raise InputError(too_large(path, max_size))
+            data = _read_at_most(handle, max_size, path)
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise UsageError(f"{path}: is a directory, expected an export file") from None
+    except NotADirectoryError:
+        raise UsageError(f"{path}: no such file (a parent is not a directory)") from None
     except PermissionError:
         raise UsageError(f"{path}: permission denied") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
     return Source(path=path, sha256=hashlib.sha256(data).hexdigest(), data=data)
+
+
+def _read_at_most(stream: BinaryIO, max_size: int, what: str) -> bytes:
+    data = stream.read(max_size + 1)
+    if len(data) > max_size:
+        raise InputError(too_large(what, max_size))
+    return data
 
 
 def check_writable(path: str) -> None:
@@ -74,3 +92,27 @@ def atomic_write(path: str, data: str | bytes, *, mode: int | None = None) -> No
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def create_new(path: Path, data: bytes) -> None:
+    """Create `path` holding `data`, complete or not at all; never replaces an existing file.
+
+    The bytes go to a temporary file beside it, which is then hard-linked to `path`: the
+    link fails if `path` exists, and a reader never sees a partly written file.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.link(tmp, path)
+    except FileExistsError:
+        raise OutputError(f"{path}: already exists") from None
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)
