@@ -32,9 +32,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _fail(message: str, hint: str | None, code: int) -> None:
-    click.echo(f"Error: {message}", err=True)
+    """Print the error on one line (a name from a file may hold a newline), then exit."""
+    from auditor.outputs.text import clean
+
+    click.echo(f"Error: {clean(message)}", err=True)
     if hint:
-        click.echo(f"Hint: {hint}", err=True)
+        click.echo(f"Hint: {clean(hint)}", err=True)
     sys.exit(code)
 
 

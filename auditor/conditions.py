@@ -168,6 +168,8 @@ def _expect_mapping(spec: Any, where: Sequence[str | int]) -> Mapping[str, Any]:
 def _operand(sub: Any, params: Mapping[str, Any], where: tuple[str | int, ...]) -> Any:
     if isinstance(sub, Mapping) and set(sub) == {"param"}:
         name = sub["param"]
+        if not isinstance(name, str):
+            raise ConditionError(where, "expected {param: NAME} with the name of a param")
         if name not in params:
             hint = _did_you_mean(str(name), params)
             known = ", ".join(sorted(params)) or "none"

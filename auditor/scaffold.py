@@ -6,6 +6,7 @@ import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 
+from auditor import fsprobe
 from auditor.errors import OutputError, UsageError
 from auditor.paths import starter_dir
 from auditor.sources import create_new
@@ -24,11 +25,11 @@ STARTER: dict[str, str] = {
 def write_starter(directory: str) -> list[str]:
     """Write the starter files into `directory`; the paths written, in order."""
     root = Path(directory)
-    if root.exists() and not root.is_dir():
+    if fsprobe.exists(root) and not fsprobe.is_dir(root):
         raise UsageError(f"{directory}: not a directory")
     targets = [(root / target, starter_dir() / source) for target, source in STARTER.items()]
     for target, _ in targets:
-        if target.exists() or target.is_symlink():
+        if fsprobe.exists(target) or fsprobe.is_link(target):
             raise UsageError(
                 f"{target}: already exists; nothing was written",
                 hint="move the file away, or run `auditor init` in another directory",
@@ -55,7 +56,7 @@ def _missing_dirs(folders: Iterable[Path]) -> list[Path]:
     """The directories to create, parents first, each once."""
     missing: list[Path] = []
     for folder in folders:
-        chain = [p for p in (folder, *folder.parents) if not p.exists()]
+        chain = [p for p in (folder, *folder.parents) if not fsprobe.exists(p)]
         missing += [p for p in reversed(chain) if p not in missing]
     return missing
 

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
+from auditor import fsprobe
 from auditor.errors import InputError, OutputError, UsageError
 from auditor.limits import DEFAULT_MAX_INPUT_SIZE, too_large
 from auditor.models import Source
@@ -54,10 +55,10 @@ def _read_at_most(stream: BinaryIO, max_size: int, what: str) -> bytes:
 def check_writable(path: str) -> None:
     """Fail early, before any work, when `path` can never be written as a file."""
     target = Path(path)
-    if target.is_dir():
+    if fsprobe.is_dir(target):
         raise OutputError(f"{path}: is a directory, expected a file path")
     parent = target.parent
-    if not parent.is_dir():
+    if not fsprobe.is_dir(parent):
         raise OutputError(f"{path}: directory {str(parent)!r} does not exist")
     if not os.access(parent, os.W_OK):
         raise OutputError(f"{path}: directory {str(parent)!r} is not writable")
@@ -77,7 +78,7 @@ def atomic_write(path: str, data: str | bytes, *, mode: int | None = None) -> No
             handle.write(payload)
             handle.flush()
             os.fsync(handle.fileno())
-        if target.exists():
+        if fsprobe.exists(target):
             os.chmod(tmp, target.stat().st_mode & 0o777)
         elif mode is not None:
             os.chmod(tmp, mode)

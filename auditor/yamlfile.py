@@ -87,7 +87,7 @@ _FastLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 MAX_DEPTH = 200
 """Deepest nesting of collections a YAML file may have; auditor's own files need about 10."""
-MAX_NODES = 100_000
+MAX_NODES = 10_000
 """Nodes that aliases may add beyond the text's size: refuses a "billion laughs" file."""
 
 
@@ -134,7 +134,15 @@ def _parse(
     *,
     explain: bool = False,
 ) -> YamlDoc:
-    loader = loader_class(text)
+    try:
+        loader = loader_class(text)
+    except yaml.reader.ReaderError as exc:  # PyYAML's reader refuses control characters
+        if not explain:
+            raise
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        problem = f"character #x{exc.character:04x} is not allowed in YAML"
+        raise error(f"{name}:{line}:{column}: invalid YAML: {problem}") from None
     try:
         node = loader.get_single_node()
         if node is None and allow_empty:
@@ -157,7 +165,7 @@ def _parse(
     except yaml.YAMLError as exc:
         if not explain:
             raise
-        raise error(f"{name}: invalid YAML: {exc}") from None
+        raise error(f"{name}: invalid YAML: {' '.join(str(exc).split())}") from None
     except RecursionError:  # an alias inside its own anchor: `&a [*a]`
         raise error(f"{name}: nested too deeply") from None
     finally:
