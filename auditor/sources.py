@@ -59,6 +59,8 @@ def check_writable(path: str) -> None:
         raise OutputError(f"{path}: is a directory, expected a file path")
     parent = target.parent
     if not fsprobe.is_dir(parent):
+        if fsprobe.exists(parent):
+            raise OutputError(f"{path}: {str(parent)!r} is not a directory")
         raise OutputError(f"{path}: directory {str(parent)!r} does not exist")
     if not os.access(parent, os.W_OK):
         raise OutputError(f"{path}: directory {str(parent)!r} is not writable")
@@ -72,7 +74,7 @@ def atomic_write(path: str, data: str | bytes, *, mode: int | None = None) -> No
     check_writable(path)
     target = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp = _temporary(target)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
@@ -101,7 +103,7 @@ def create_new(path: Path, data: bytes) -> None:
     The bytes go to a temporary file beside it, which is then hard-linked to `path`: the
     link fails if `path` exists, and a reader never sees a partly written file.
     """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _temporary(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -117,3 +119,11 @@ def create_new(path: Path, data: bytes) -> None:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def _temporary(target: Path) -> tuple[int, str]:
+    """A new temporary file beside `target` (so a rename is atomic), or OutputError."""
+    try:
+        return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:  # a directory that takes no new files: /proc, a full disk
+        raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
