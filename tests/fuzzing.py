@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import math
+import os
 import re
 import tempfile
 import traceback
@@ -30,6 +31,12 @@ FUZZ = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 """Bounded: the whole fuzz suite stays within about half a minute on two cores."""
+
+
+def fuzz(max_examples: int) -> settings:
+    """FUZZ with `max_examples`, or with $HYPOTHESIS_MAX_EXAMPLES when set (to fuzz longer)."""
+    return settings(FUZZ, max_examples=int(os.environ.get("HYPOTHESIS_MAX_EXAMPLES", max_examples)))
+
 
 DEEP = "__deep__"
 """Placed as a value, then replaced in the serialised text by thousands of brackets."""
@@ -55,6 +62,7 @@ HOSTILE_TEXT = [
     "::error::injected",
     "{{ 7*7 }}{% raw %}",
     "proj/*:env/*;tag",
+    "proj/[a--b]:env/[x&&y]:destination/[[:alpha:]]",
     "é" * 3 + "\U0001f600",
     "",
     " ",

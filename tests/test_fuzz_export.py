@@ -15,16 +15,16 @@ from typing import Any
 import jsonschema_rs
 from conftest import EXAMPLE, FIXED_NOW, destination, export
 from fuzzing import (
-    FUZZ,
     assert_clean,
     assert_outputs_whole,
+    fuzz,
     invoke,
     json_bytes,
     json_values,
     mutated,
     sandbox,
 )
-from hypothesis import given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
@@ -48,7 +48,7 @@ CHECK_OUTPUTS = {f"report.{name}": name for name in FORMATS}
 DIFF_OUTPUTS = {f"diff.{name}": name for name in DIFF_FORMATS}
 
 
-@FUZZ
+@fuzz(200)
 @given(exports)
 def test_check_validate_and_explain_answer_any_export(data: bytes) -> None:
     with sandbox() as box:
@@ -58,6 +58,7 @@ def test_check_validate_and_explain_answer_any_export(data: bytes) -> None:
         ]
         code, _, err = invoke("check", path, "--now", FIXED_NOW, *formats, "-f", "text")
         assert_clean(code, err)
+        event(f"check exit {code}")
         assert_outputs_whole(box, CHECK_OUTPUTS)
 
         code, _, err = invoke("validate", path)
@@ -70,14 +71,14 @@ def test_check_validate_and_explain_answer_any_export(data: bytes) -> None:
         assert_clean(code, err, frozenset({0, 2, 3}))
 
 
-@FUZZ
+@fuzz(100)
 @given(exports)
 def test_stdin_is_read_like_a_file(data: bytes) -> None:
     code, _, err = invoke("check", "-", "-f", "json", stdin=data)
     assert_clean(code, err)
 
 
-@settings(FUZZ, max_examples=100)
+@fuzz(120)
 @given(exports, st.booleans())
 def test_diff_and_review_answer_any_export(data: bytes, mutated_first: bool) -> None:
     with sandbox() as box:
@@ -89,6 +90,7 @@ def test_diff_and_review_answer_any_export(data: bytes, mutated_first: bool) -> 
         ]
         code, _, err = invoke("diff", before, after, "--now", FIXED_NOW, *formats)
         assert_clean(code, err)
+        event(f"diff exit {code}")
         assert_outputs_whole(box, DIFF_OUTPUTS)
         box.clear(*DIFF_OUTPUTS)
 
@@ -102,7 +104,7 @@ _rs = jsonschema_rs.Draft202012Validator(_schema())
 _py = Draft202012Validator(_schema())
 
 
-@settings(FUZZ, max_examples=300)
+@fuzz(300)
 @given(st.sampled_from(BASES).flatmap(mutated).flatmap(json_bytes))
 def test_fast_and_full_validators_agree(data: bytes) -> None:
     """document.validate asks jsonschema-rs "valid?" and only then jsonschema for the errors:

@@ -15,10 +15,10 @@ from typing import Any
 import yaml
 from conftest import EXAMPLE, FIXED_NOW, ROOT
 from fuzzing import (
-    FUZZ,
     HOSTILE_TEXT,
     assert_clean,
     assert_outputs_whole,
+    fuzz,
     invoke,
     json_bytes,
     json_values,
@@ -26,7 +26,7 @@ from fuzzing import (
     sandbox,
     yaml_text,
 )
-from hypothesis import event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 STARTER_RULE = ROOT / "starter" / "rules" / "destination-name-unconventional.yaml"
@@ -77,7 +77,7 @@ rule_files = st.sampled_from(RULE_BASES).flatmap(
 """(file stem, text): the file keeps its base's name, whatever the mutation did to the id."""
 
 
-@settings(FUZZ, max_examples=120)
+@fuzz(150)
 @given(rule_files, st.sampled_from(PATTERNS))
 def test_rule_files(named: tuple[str, str], pattern: str) -> None:
     stem, text = named
@@ -91,7 +91,7 @@ def test_rule_files(named: tuple[str, str], pattern: str) -> None:
             assert_clean(code, err, ALL_CODES)
 
 
-@settings(FUZZ, max_examples=100)
+@fuzz(120)
 @given(mutated(CONFIG_BASE, huge=YAML_HUGE).flatmap(yaml_text))
 def test_config_files(text: str) -> None:
     with sandbox() as box:
@@ -103,7 +103,7 @@ def test_config_files(text: str) -> None:
         assert_clean(code, err, ALL_CODES)
 
 
-@settings(FUZZ, max_examples=100)
+@fuzz(120)
 @given(mutated(WAIVERS_BASE, huge=YAML_HUGE).flatmap(yaml_text))
 def test_waiver_files(text: str) -> None:
     with sandbox() as box:
@@ -111,7 +111,7 @@ def test_waiver_files(text: str) -> None:
         _check("check", str(EXAMPLE), "--now", FIXED_NOW, "--waivers", waivers, box=box)
 
 
-@settings(FUZZ, max_examples=100)
+@fuzz(100)
 @given(st.one_of(mutated(BASELINE_BASE).flatmap(json_bytes), json_values.flatmap(json_bytes)))
 def test_baseline_files(data: bytes) -> None:
     with sandbox() as box:
@@ -119,7 +119,7 @@ def test_baseline_files(data: bytes) -> None:
         _check("check", str(EXAMPLE), "--now", FIXED_NOW, "--baseline", baseline, box=box)
 
 
-@settings(FUZZ, max_examples=100)
+@fuzz(150)
 @given(
     st.one_of(
         mutated(CHANGE_BASE, huge=YAML_HUGE)

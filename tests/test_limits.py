@@ -251,3 +251,30 @@ def test_backtracking_patterns_and_globs_finish(tmp_path: Path):
     )
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr == b""
+
+
+def test_the_html_diff_lists_at_most_max_findings_too(run, tmp_path, monkeypatch):
+    from auditor.outputs.diff import html as diff_html
+
+    monkeypatch.setattr(diff_html, "MAX_FINDINGS", 3)
+    before = [destination(f"6523f1c0a9e7b2d4c8f01b{n:02d}", on=False) for n in range(4)]
+    after = [destination(f"6523f1c0a9e7b2d4c8f01b{n:02d}") for n in range(2)] + before[2:]
+    paths = []
+    for name, items in (("before.json", before), ("after.json", after)):
+        paths.append(tmp_path / name)
+        paths[-1].write_text(json.dumps(export(*items)), encoding="utf-8")
+    out = tmp_path / "diff.html"
+    result = run(
+        "diff",
+        *map(str, paths),
+        "--select",
+        "destination-disabled",
+        "-f",
+        f"html:{out}",
+        "-f",
+        "json",
+    )
+    assert len(result.json["findings"]["resolved"]) == 2
+    assert len(result.json["findings"]["unchanged"]) == 2
+    page = out.read_text(encoding="utf-8")
+    assert "… and 1 more not shown; see the JSON report." in page

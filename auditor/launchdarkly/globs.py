@@ -92,7 +92,12 @@ def _parts(glob: str) -> list[str | None]:
             i = close + 1
             negate = body.startswith("!")
             body = body[1:] if negate else body
-            escaped = "".join("\\" + c if c in "\\^[]" else c for c in body)
+            # `&&`, `~~`, `||` and `--` are set operations to come in Python's classes (a
+            # FutureWarning now, on stderr): escaping them keeps them literal characters.
+            escaped = "".join(
+                "\\" + c if c in "\\^[]&~|" or (c == "-" and body[k - 1 : k] == "-") else c
+                for k, c in enumerate(body)
+            )
             if not escaped:
                 out.append("." if negate else "(?!)")
                 continue
