@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 import sys
 import tempfile
 from pathlib import Path
@@ -15,6 +16,7 @@ from auditor.limits import DEFAULT_MAX_INPUT_SIZE, too_large
 from auditor.models import Source
 
 STDIN = "-"
+CHUNK_SIZE = 1 << 20
 
 
 def read_source(path: str, max_size: int = DEFAULT_MAX_INPUT_SIZE) -> Source:
@@ -28,10 +30,15 @@ def read_source(path: str, max_size: int = DEFAULT_MAX_INPUT_SIZE) -> Source:
         return Source(path="<stdin>", sha256=hashlib.sha256(data).hexdigest(), data=data)
     try:
         with open(path, "rb") as handle:
-            size = os.fstat(handle.fileno()).st_size
-            if size > max_size:
+            status = os.fstat(handle.fileno())
+            if status.st_size > max_size:
                 raise InputError(too_large(path, max_size))
-            data = _read_at_most(handle, max_size, path)
+            if stat.S_ISREG(status.st_mode):  # its size is known: read it whole, at once
+                data = handle.read()
+                if len(data) > max_size:  # it grew while we read
+                    raise InputError(too_large(path, max_size))
+            else:  # a pipe or a device: count what it gives
+                data = _read_at_most(handle, max_size, path)
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -46,10 +53,15 @@ def read_source(path: str, max_size: int = DEFAULT_MAX_INPUT_SIZE) -> Source:
 
 
 def _read_at_most(stream: BinaryIO, max_size: int, what: str) -> bytes:
-    data = stream.read(max_size + 1)
-    if len(data) > max_size:
-        raise InputError(too_large(what, max_size))
-    return data
+    """Read to the end, but refuse (InputError) once past `max_size` bytes."""
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := stream.read(min(CHUNK_SIZE, max_size + 1 - total)):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > max_size:
+            raise InputError(too_large(what, max_size))
+    return b"".join(chunks)
 
 
 def check_writable(path: str) -> None:
