@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from auditor import strictjson
 from auditor.errors import RuleError
 from auditor.models import BaselineDiff, Finding, FindingDestination, ResolvedFinding
 
@@ -35,7 +35,7 @@ def load_baseline(path: str) -> Baseline:
     except (OSError, UnicodeDecodeError) as exc:
         raise RuleError(f"{path}: cannot read the baseline: {exc}") from None
     try:
-        report = json.loads(text)
+        report = strictjson.loads(text)
     except (ValueError, RecursionError) as exc:
         raise RuleError(f"{path}: the baseline is not JSON ({exc}); {_MAKE_ONE}") from None
     findings = report.get("findings") if isinstance(report, dict) else None

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
+from auditor import strictjson
 from auditor.errors import AuditorError, UsageError
 from auditor.yamlfile import Where, YamlDoc, dotted, load_yaml, parse_yaml
 from auditor.yamlschema import describe, validator
@@ -94,9 +95,13 @@ def _read(path: str) -> YamlDoc:
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"{path}: cannot read: {exc}") from None
     try:
-        data = json.loads(text)
+        data = strictjson.loads(text)
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    except strictjson.JsonValueError as exc:
+        raise UsageError(f"{path}: invalid JSON: {exc}") from None
+    except RecursionError:
+        raise UsageError(f"{path}: nested too deeply") from None
     try:  # valid JSON holds tabs only as whitespace, which YAML does not allow everywhere
         marks = parse_yaml(text.replace("\t", " "), path, error=UsageError).marks
     except AuditorError:

@@ -23,6 +23,7 @@ from auditor.cli_support import (
     fetch_live,
     gate_options,
     guarded,
+    input_limit_option,
     pop_api_args,
     rule_loading_options,
 )
@@ -177,7 +178,7 @@ def _source(input_path: str | None, api_args: dict[str, Any], save: str | None) 
     from auditor.sources import read_source
 
     if input_path is not None:
-        return read_source(input_path)
+        return read_source(input_path, api_args["max_input_size"])
     fetched = fetch_live(api_args)
     if save:
         from auditor.snapshot import write_snapshot
@@ -245,9 +246,14 @@ def write_outputs(
     "--rules", "rule_paths", multiple=True, metavar="PATH", help="Extra rule file or directory."
 )
 @click.option("--no-builtin-rules", is_flag=True, help="Do not load the built-in rules.")
+@input_limit_option
 @guarded
 def explain(
-    fingerprint: str, input_path: str, rule_paths: Sequence[str], no_builtin_rules: bool
+    fingerprint: str,
+    input_path: str,
+    rule_paths: Sequence[str],
+    no_builtin_rules: bool,
+    max_input_size: int,
 ) -> None:
     """Explain the finding of INPUT with FINGERPRINT (or a unique prefix of it).
 
@@ -261,20 +267,21 @@ def explain(
     options = AuditOptions(
         rule_paths=rule_paths, builtin_rules=not no_builtin_rules, fail_on="never"
     )
-    result = run_audit(read_source(input_path), options)
+    result = run_audit(read_source(input_path, max_input_size), options)
     click.echo(render_explanation(find_finding(result, fingerprint)), nl=False)
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
 @click.argument("input_path", metavar="INPUT")
+@input_limit_option
 @guarded
-def validate(input_path: str) -> None:
+def validate(input_path: str, max_input_size: int) -> None:
     """Check INPUT against the destinations schema only; list every problem."""
     from auditor.document import load_document
     from auditor.outputs.text import clean
     from auditor.sources import read_source
 
-    source = read_source(input_path)
+    source = read_source(input_path, max_input_size)
     document = load_document(source.data)
     for problem in document.problems:
         click.echo(f"{clean(source.path)}: {problem.pointer}: {clean(problem.message)}")

@@ -15,6 +15,7 @@ from auditor.cli_support import (
     effective_config,
     fetch_live,
     guarded,
+    input_limit_option,
     pop_api_args,
     rule_loading_options,
 )
@@ -66,8 +67,9 @@ def diff_options(fn: F) -> F:
 @click.argument("before_path", metavar="BEFORE")
 @click.argument("after_path", metavar="AFTER")
 @diff_options
+@input_limit_option
 @guarded
-def diff_command(before_path: str, after_path: str, **flags: Any) -> None:
+def diff_command(before_path: str, after_path: str, max_input_size: int, **flags: Any) -> None:
     """Compare two snapshots: destinations, grants and findings added, removed or changed."""
     from auditor.changes import run_diff
     from auditor.sources import read_source
@@ -76,7 +78,8 @@ def diff_command(before_path: str, after_path: str, **flags: Any) -> None:
     now = _parse_now(flags.pop("now"))
     config = effective_config(**flags)
     with config.located():
-        before, after = read_source(before_path), read_source(after_path)
+        before = read_source(before_path, max_input_size)
+        after = read_source(after_path, max_input_size)
         result = run_diff(before, after, config.audit_options(now))
     _finish(result, outputs)
 
@@ -121,7 +124,7 @@ def _snapshot(path: str | None, api_args: dict[str, Any]) -> Any:
     from auditor.sources import read_source
 
     if path is not None:
-        return read_source(path)
+        return read_source(path, api_args["max_input_size"])
     fetched = fetch_live(api_args)
     return Source(path=fetched.url, sha256=fetched.sha256, data=fetched.body)
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from auditor import fsprobe
 from auditor.cli_support import F, effective_config, guarded
 from auditor.errors import EXIT_FINDINGS, EXIT_USAGE, UsageError
 
@@ -195,7 +196,7 @@ def evidence_verify(directory: str, **_: Any) -> None:
     from auditor.outputs.text import clean
 
     root = Path(directory)
-    if not root.is_dir():
+    if not fsprobe.is_dir(root):
         raise UsageError(f"{directory}: no such directory")
     count, problems = verify(root)
     for problem in problems:

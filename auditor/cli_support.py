@@ -32,9 +32,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _fail(message: str, hint: str | None, code: int) -> None:
-    click.echo(f"Error: {message}", err=True)
+    """Print the error on one line (a name from a file may hold a newline), then exit."""
+    from auditor.outputs.text import clean
+
+    click.echo(f"Error: {clean(message)}", err=True)
     if hint:
-        click.echo(f"Hint: {hint}", err=True)
+        click.echo(f"Hint: {clean(hint)}", err=True)
     sys.exit(code)
 
 
@@ -175,7 +178,7 @@ def effective_config(**flags: Any) -> Config:
 
 
 def api_options(fn: F) -> F:
-    """Options that say which LaunchDarkly API to read and how patiently."""
+    """Options that say which LaunchDarkly API to read, how patiently, and how much of it."""
     options = [
         click.option(
             "--base-url",
@@ -211,7 +214,31 @@ def api_options(fn: F) -> F:
     ]
     for option in reversed(options):
         fn = option(fn)
-    return fn
+    return input_limit_option(fn)
+
+
+def _size(_ctx: click.Context, param: click.Parameter, value: str) -> int:
+    """A size in bytes, written `200MB`, `1.5GB`, `512KiB` or `1000`."""
+    from auditor.limits import parse_size
+
+    try:
+        return parse_size(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param=param) from None
+
+
+def input_limit_option(fn: F) -> F:
+    """--max-input-size: the largest export (file, stdin or API response) a command reads."""
+    from auditor.limits import DEFAULT_MAX_INPUT_SIZE, format_size
+
+    return click.option(
+        "--max-input-size",
+        default=format_size(DEFAULT_MAX_INPUT_SIZE).replace(" ", ""),
+        callback=_size,
+        metavar="SIZE",
+        help="Refuse an export (file, stdin or API response) larger than SIZE, e.g. 50MB or "
+        "1GB [default: 200MB].",
+    )(fn)
 
 
 def fetch_live(api: dict[str, Any]) -> Any:
@@ -224,11 +251,12 @@ def fetch_live(api: dict[str, Any]) -> Any:
         environ=os.environ,
         max_retries=api["max_retries"],
         timeout=api["timeout"],
+        max_body=api["max_input_size"],
     )
     return fetch_destinations(config)
 
 
 def pop_api_args(kwargs: dict[str, Any]) -> dict[str, Any]:
     """Take the API options out of a command's keyword arguments."""
-    keys = ("base_url", "instance", "api_key_env", "max_retries", "timeout")
+    keys = ("base_url", "instance", "api_key_env", "max_retries", "timeout", "max_input_size")
     return {key: kwargs.pop(key) for key in keys}

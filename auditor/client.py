@@ -14,13 +14,14 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from auditor import __version__
+from auditor import __version__, strictjson
 from auditor.errors import ApiError, UsageError
+from auditor.limits import DEFAULT_MAX_INPUT_SIZE, too_large
 
 API_VERSION = "20240415"
 DESTINATIONS_PATH = "/api/v2/destinations"
@@ -29,6 +30,7 @@ INSTANCES: dict[str, str] = {
     "federal": "https://app.launchdarkly.us",
     "eu": "https://app.eu.launchdarkly.com",
 }
+CHUNK_SIZE = 1 << 16
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 30.0
 _RETRY_HINT = "the API may be busy or down; try again later, or raise --max-retries / --timeout"
@@ -45,6 +47,8 @@ class ClientConfig:
     connect_timeout: float = 10.0
     read_timeout: float = 30.0
     max_pages: int = 100
+    max_body: int = DEFAULT_MAX_INPUT_SIZE
+    """Bytes the responses may add up to (`--max-input-size`); counted as they arrive."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -70,6 +74,7 @@ def resolve_config(
     environ: Mapping[str, str],
     max_retries: int | None = None,
     timeout: float | None = None,
+    max_body: int | None = None,
 ) -> ClientConfig:
     """Pick the base URL (--base-url > LD_BASE_URL > --instance > commercial) and the token."""
     if instance is not None and instance not in INSTANCES:
@@ -92,6 +97,7 @@ def resolve_config(
         token=token,
         max_retries=defaults.max_retries if max_retries is None else max_retries,
         total_timeout=defaults.total_timeout if timeout is None else timeout,
+        max_body=defaults.max_body if max_body is None else max_body,
     )
 
 
@@ -174,12 +180,15 @@ class _Fetcher:
     clock: Callable[[], float]
     wall: Callable[[], float]
     deadline: float = 0.0
+    received: int = 0
+    """Bytes of the pages accepted so far, against `config.max_body`."""
 
     def fetch_all(self) -> FetchResult:
         self.deadline = self.clock() + self.config.total_timeout
         seen = [self.config.base_url + DESTINATIONS_PATH]
         response = self._get_with_retries(seen[0])
         first = document = self._parse(response, seen[0])
+        self.received += len(response.content)
         if _next_href(first) is None:
             return self._result(seen[0], response, response.content, pages=1)
         items = self._items(first, seen[0])
@@ -195,6 +204,7 @@ class _Fetcher:
             seen.append(url)
             response = self._get_with_retries(url)
             document = self._parse(response, url)
+            self.received += len(response.content)
             items.extend(self._items(document, url))
         links = {k: v for k, v in first["_links"].items() if k != "next"}
         merged = {**first, "_links": links, "items": items}
@@ -255,7 +265,8 @@ class _Fetcher:
             min(self.config.read_timeout, remaining),
         )
         try:
-            response = self.session.get(url, timeout=timeout, allow_redirects=False)
+            response = self.session.get(url, timeout=timeout, allow_redirects=False, stream=True)
+            self._read_body(response, url)
         except requests.exceptions.SSLError as exc:
             raise self._error(
                 f"TLS verification failed for {url}",
@@ -286,6 +297,25 @@ class _Fetcher:
         if response.status_code >= 500:
             return _Retry(f"server error (HTTP {response.status_code})", backoff, None)
         return response
+
+    def _read_body(self, response: requests.Response, url: str) -> None:
+        """Read the body, refusing it once the pages would pass `max_body` (never retried)."""
+        left = self.config.max_body - self.received
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > left:
+            self._refuse(response, url)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(CHUNK_SIZE):
+            size += len(chunk)
+            if size > left:
+                self._refuse(response, url)
+            chunks.append(chunk)
+        response._content = b"".join(chunks)
+
+    def _refuse(self, response: requests.Response, url: str) -> NoReturn:
+        response.close()
+        raise self._error(too_large(f"the response from {url}", self.config.max_body), None)
 
     def _rate_limit_wait(self, response: requests.Response) -> float | None:
         """Seconds the API asks for: Retry-After (seconds or HTTP date), else X-Ratelimit-Reset."""
@@ -326,8 +356,8 @@ class _Fetcher:
         if media != "application/json" and not media.endswith("+json"):
             raise self._error(f"expected JSON from {url}, got content type {media or 'none'}", None)
         try:
-            document = json.loads(response.content)
-        except ValueError as exc:
+            document = strictjson.loads(response.content)
+        except (ValueError, RecursionError) as exc:
             raise self._error(f"the response from {url} is not valid JSON ({exc})", None) from exc
         if not isinstance(document, dict):
             kind = type(document).__name__
@@ -389,7 +419,7 @@ def _api_message(response: requests.Response) -> str:
     """': <message>' from a LaunchDarkly error body, with the denied action when it names one."""
     try:
         body = json.loads(response.content)
-    except ValueError:
+    except (ValueError, RecursionError):
         return ""
     if not isinstance(body, dict) or not isinstance(body.get("message"), str):
         return ""

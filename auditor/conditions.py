@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from auditor import launchdarkly
+from auditor.regex import compile_search
 
 
 class _Missing:
@@ -168,6 +168,8 @@ def _expect_mapping(spec: Any, where: Sequence[str | int]) -> Mapping[str, Any]:
 def _operand(sub: Any, params: Mapping[str, Any], where: tuple[str | int, ...]) -> Any:
     if isinstance(sub, Mapping) and set(sub) == {"param"}:
         name = sub["param"]
+        if not isinstance(name, str):
+            raise ConditionError(where, "expected {param: NAME} with the name of a param")
         if name not in params:
             hint = _did_you_mean(str(name), params)
             known = ", ".join(sorted(params)) or "none"
@@ -307,10 +309,10 @@ def _empty(operand: Any, _p: Mapping[str, Any], where: tuple[str | int, ...]) ->
 def _matches(operand: Any, _p: Mapping[str, Any], where: tuple[str | int, ...]) -> Test:
     _need(isinstance(operand, str), where, "a regular expression string")
     try:
-        pattern = re.compile(operand)
-    except re.error as exc:
+        search = compile_search(operand)
+    except ValueError as exc:
         raise ConditionError(where, f"invalid regular expression: {exc}") from None
-    return lambda value, ctx: isinstance(value, str) and pattern.search(value) is not None
+    return lambda value, ctx: isinstance(value, str) and search(value)
 
 
 @operator("glob")

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from auditor import fsprobe
 from auditor.audit import AuditOptions
 from auditor.errors import AuditorError, SettingError, UsageError
 from auditor.gate import parse_severity_flag
@@ -133,11 +134,11 @@ def find_config(explicit: str | None, cwd: Path) -> Path | None:
     """The config file: `explicit` (which must exist), else `auditor.yaml` in `cwd` if any."""
     if explicit is not None:
         path = Path(explicit)
-        if not path.is_file():
+        if not fsprobe.is_file(path):
             raise UsageError(f"{explicit}: no such config file")
         return path
     found = cwd / CONFIG_NAME
-    return found if found.is_file() else None
+    return found if fsprobe.is_file(found) else None
 
 
 def resolve_config(explicit: str | None, command_line: CommandLine, cwd: Path = Path()) -> Config:
@@ -165,7 +166,7 @@ def _from_file(doc: YamlDoc, base: Path) -> tuple[dict[str, Any], dict[str, str]
     origins = {key: _at(doc, (key,)) for key in data}
     for index, entry in enumerate(data.get("rules", ())):
         resolved = _relative(base, entry)
-        if not Path(resolved).exists():
+        if not fsprobe.exists(resolved):
             raise doc.error(("rules", index), f"no such rule file or directory: {resolved}")
     values["rule_paths"] = tuple(_relative(base, p) for p in data.get("rules", ()))
     for key in ("select", "ignore", *GATE_KEYS):

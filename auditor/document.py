@@ -9,6 +9,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import unquote
 
+from auditor import strictjson
 from auditor.errors import InputError
 from auditor.models import Decision, Destination, Document, SchemaProblem, Statement
 from auditor.paths import schema_path
@@ -34,19 +35,15 @@ def parse_json(data: bytes) -> Any:
     if not text.strip():
         raise InputError("input is empty, expected a JSON document")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return strictjson.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"input is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
-    except ValueError as exc:  # raised by _reject_constant
+    except ValueError as exc:  # NaN, Infinity or a lone surrogate
         raise InputError(f"input is not valid JSON: {exc}") from None
     except RecursionError:
         raise InputError("input is nested too deeply to be a destinations export") from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed in JSON")
 
 
 def load_document(data: bytes) -> Document:
@@ -181,7 +178,7 @@ def _decode_config(config: Any) -> tuple[bool, Mapping[str, Any] | None]:
         return True, config
     if isinstance(config, str):
         try:
-            decoded = json.loads(config, parse_constant=_reject_constant)
+            decoded = strictjson.loads(config)
         except (ValueError, RecursionError):
             return False, None
         if isinstance(decoded, dict):

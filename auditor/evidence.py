@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditor import fsprobe
 from auditor.errors import AuditorError, OutputError
 from auditor.manifest import write_tree
 from auditor.models import AuditResult, Rule, Source
@@ -96,7 +97,7 @@ def redacted_snapshot(data: bytes) -> Any:
 def write_pack(request: EvidenceRequest, result: AuditResult, source: Source) -> str:
     """Build the pack and move it to `request.directory`; return MANIFEST.sha256's SHA-256."""
     target = Path(request.directory)
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+    if fsprobe.exists(target) and (not fsprobe.is_dir(target) or fsprobe.entries(target)):
         raise OutputError(
             f"{request.directory}: exists and is not an empty directory; "
             "an evidence pack goes to a new (or empty) directory"

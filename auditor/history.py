@@ -13,10 +13,10 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from auditor import fsprobe
 from auditor.errors import OutputError, UsageError
 from auditor.history_schema import SEVERITY_COLUMNS, migrate
 from auditor.models import SEVERITY_NAMES, AuditResult, FindingDestination
@@ -39,9 +39,9 @@ _FINDING_COLUMNS = (
 @contextmanager
 def opened(path: str, *, create: bool) -> Iterator[sqlite3.Connection]:
     """A migrated connection to the database at `path`; errors become one-line OutputErrors."""
-    if Path(path).is_dir():
+    if fsprobe.is_dir(path):
         raise OutputError(f"{path}: is a directory, expected a history database file")
-    if not create and not Path(path).is_file():
+    if not create and not fsprobe.is_file(path):
         raise UsageError(f"{path}: no such history database")
     try:
         with closing(sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)) as conn:
@@ -145,7 +145,7 @@ def _insert(conn: sqlite3.Connection, result: AuditResult) -> int:
 
 def load_state(path: str) -> PastState:
     """What the database holds before this run; an absent file is an empty history."""
-    if not Path(path).exists():
+    if not fsprobe.exists(path):
         return empty_state(path)
     with opened(path, create=False) as conn:
         conn.execute("BEGIN")  # one consistent snapshot for the reads below

@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
+from auditor import fsprobe
 from auditor.errors import OutputError
 
 MANIFEST = "MANIFEST.sha256"
@@ -42,7 +43,7 @@ def write_tree(target: Path, files: Mapping[str, bytes]) -> str:
     once complete (replacing an empty directory); returns the manifest's SHA-256.
     """
     parent = target.parent
-    if not parent.is_dir():
+    if not fsprobe.is_dir(parent):
         raise OutputError(f"{target}: directory {str(parent)!r} does not exist")
     try:
         staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
@@ -62,7 +63,7 @@ def write_tree(target: Path, files: Mapping[str, bytes]) -> str:
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         reason = exc.strerror or exc
-        if target.is_dir() and any(target.iterdir()):
+        if fsprobe.is_dir(target) and fsprobe.entries(target):
             reason = "it appeared, not empty, while the pack was written"
         raise OutputError(f"{target}: cannot write the evidence pack: {reason}") from None
     except BaseException:
@@ -120,7 +121,7 @@ def _entries(text: str) -> tuple[dict[str, str], list[str]]:
 def verify(root: Path) -> tuple[int, list[str]]:
     """(files checked, problems), each problem naming the file at fault."""
     manifest = root / MANIFEST
-    if not manifest.is_file():
+    if not fsprobe.is_file(manifest):
         return 0, [f"{MANIFEST}: missing"]
     try:
         text = manifest.read_bytes().decode("utf-8")

@@ -32,10 +32,10 @@ def redacted_item(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _decode_object(text: str) -> dict[str, Any] | None:
-    import json
+    from auditor import strictjson
 
     try:
-        value = json.loads(text)
-    except ValueError:
+        value = strictjson.loads(text)
+    except (ValueError, RecursionError):
         return None
     return value if isinstance(value, dict) else None

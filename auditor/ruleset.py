@@ -10,6 +10,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from auditor import fsprobe
 from auditor.conditions import NOTING, Compiled, ConditionError, compile_condition, uses_any
 from auditor.errors import RuleError, SettingError, UsageError
 from auditor.models import SEVERITY_NAMES, Rule, Severity
@@ -55,9 +56,9 @@ def rule_files(paths: Iterable[str], *, builtin: bool = True) -> list[tuple[Path
         found += [(p, f"builtin:{p.name}") for p in _yaml_files(rules_dir())]
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
+        if fsprobe.is_dir(path):
             found += [(p, str(p)) for p in _yaml_files(path)]
-        elif path.is_file():
+        elif fsprobe.is_file(path):
             found.append((path, str(path)))
         else:
             raise UsageError(f"{raw}: no such rule file or directory")
@@ -70,8 +71,8 @@ def rule_files(paths: Iterable[str], *, builtin: bool = True) -> list[tuple[Path
 def _yaml_files(directory: Path) -> list[Path]:
     return sorted(
         p
-        for p in directory.iterdir()
-        if p.suffix in RULE_SUFFIXES and p.is_file() and not is_test_file(p)
+        for p in fsprobe.entries(directory)
+        if p.suffix in RULE_SUFFIXES and fsprobe.is_file(p) and not is_test_file(p)
     )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from auditor import fsprobe
 from auditor.errors import UsageError
 from auditor.examples import run_examples
 from auditor.models import Rule
@@ -98,9 +99,11 @@ def _test_files(paths: Iterable[str]) -> list[Path]:
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            found += sorted(p for p in path.iterdir() if is_test_file(p) and p.is_file())
-        elif path.is_file():
+        if fsprobe.is_dir(path):
+            found += sorted(
+                p for p in fsprobe.entries(path) if is_test_file(p) and fsprobe.is_file(p)
+            )
+        elif fsprobe.is_file(path):
             found.append(path)
         else:
             raise UsageError(f"{raw}: no such test file or directory")
@@ -113,8 +116,8 @@ def _beside(rule_paths: Iterable[Path]) -> list[Path]:
     return [
         candidate
         for directory in directories.values()
-        for candidate in sorted(directory.iterdir())
-        if is_test_file(candidate) and candidate.is_file()
+        for candidate in sorted(fsprobe.entries(directory))
+        if is_test_file(candidate) and fsprobe.is_file(candidate)
     ]
 
 

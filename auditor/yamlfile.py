@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ import yaml
 from auditor.errors import AuditorError, RuleError
 
 Where = tuple[str | int, ...]
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,14 +85,44 @@ def load_yaml(
 _FastLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+MAX_DEPTH = 200
+"""Deepest nesting of collections a YAML file may have; auditor's own files need about 10."""
+MAX_NODES = 10_000
+"""Nodes that aliases may add beyond the text's size: refuses a "billion laughs" file."""
+
+
 def parse_yaml(
     text: str, name: str, *, error: type[AuditorError] = RuleError, allow_empty: bool = False
 ) -> YamlDoc:
+    _check_depth(text, name, error)
     try:
         return _parse(_FastLoader, text, name, error, allow_empty)
     except yaml.YAMLError:
         # Word the problem as PyYAML's own parser does: its messages are the documented ones.
         return _parse(yaml.SafeLoader, text, name, error, allow_empty, explain=True)
+
+
+def _check_depth(text: str, name: str, error: type[AuditorError]) -> None:
+    """Refuse nesting deeper than MAX_DEPTH before libyaml composes it.
+
+    libyaml's composer recurses in C with no limit, so a file of 100,000 `[` crashes the
+    interpreter. Its parser does not recurse: its events are counted instead, but only when
+    the text has enough nesting characters to go that deep at all.
+    """
+    if sum(map(text.count, "[{-?:\n")) <= MAX_DEPTH:
+        return
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_FastLoader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = event.start_mark.line + 1 if event.start_mark else 1
+                    raise error(f"{name}:{line}: nested more than {MAX_DEPTH} levels deep")
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # invalid YAML: parse_yaml words the problem
 
 
 def _parse(
@@ -102,7 +134,15 @@ def _parse(
     *,
     explain: bool = False,
 ) -> YamlDoc:
-    loader = loader_class(text)
+    try:
+        loader = loader_class(text)
+    except yaml.reader.ReaderError as exc:  # PyYAML's reader refuses control characters
+        if not explain:
+            raise
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - text.rfind("\n", 0, exc.position)
+        problem = f"character #x{exc.character:04x} is not allowed in YAML"
+        raise error(f"{name}:{line}:{column}: invalid YAML: {problem}") from None
     try:
         node = loader.get_single_node()
         if node is None and allow_empty:
@@ -110,7 +150,8 @@ def _parse(
         if node is None:
             raise error(f"{name}: the file is empty")
         marks: dict[Where, tuple[int, int]] = {}
-        data = _construct(loader, node, (), marks, name, error)
+        budget = [len(text) + MAX_NODES]
+        data = _construct(loader, node, (), marks, name, error, budget)
     except yaml.MarkedYAMLError as exc:
         if not explain:
             raise
@@ -124,8 +165,8 @@ def _parse(
     except yaml.YAMLError as exc:
         if not explain:
             raise
-        raise error(f"{name}: invalid YAML: {exc}") from None
-    except RecursionError:
+        raise error(f"{name}: invalid YAML: {' '.join(str(exc).split())}") from None
+    except RecursionError:  # an alias inside its own anchor: `&a [*a]`
         raise error(f"{name}: nested too deeply") from None
     finally:
         loader.dispose()
@@ -139,13 +180,17 @@ def _construct(
     marks: dict[Where, tuple[int, int]],
     name: str,
     error: type[AuditorError],
+    budget: list[int],
 ) -> Any:
     marks[where] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    budget[0] -= 1
+    if budget[0] < 0:  # aliases of aliases, expanded: a few lines can stand for billions
+        raise error(f"{name}: aliases expand to too many nodes (more than {MAX_NODES:,})")
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(loader, key_node)
+            key = _text(_scalar(loader, key_node), key_node, where, name, error)
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
                 raise error(f"{name}:{line}:{col}: {dotted(where)}: keys must be scalars")
@@ -159,15 +204,24 @@ def _construct(
                 )
             key_mark = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             marks[(*where, wkey)] = key_mark
-            out[key] = _construct(loader, value_node, (*where, wkey), marks, name, error)
+            out[key] = _construct(loader, value_node, (*where, wkey), marks, name, error, budget)
             marks[(*where, wkey)] = key_mark
         return out
     if isinstance(node, yaml.SequenceNode):
         return [
-            _construct(loader, child, (*where, i), marks, name, error)
+            _construct(loader, child, (*where, i), marks, name, error, budget)
             for i, child in enumerate(node.value)
         ]
-    return _scalar(loader, node)
+    return _text(_scalar(loader, node), node, where, name, error)
+
+
+def _text(value: Any, node: yaml.Node, where: Where, name: str, error: type[AuditorError]) -> Any:
+    """`value`, unless it is text holding a lone surrogate (`"\\ud800"`), which no file can."""
+    if isinstance(value, str) and _SURROGATE.search(value):
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        field = f"{dotted(where)}: " if where else ""
+        raise error(f"{name}:{line}:{column}: {field}a lone surrogate escape is not Unicode text")
+    return value
 
 
 def _scalar(loader: Any, node: yaml.Node) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from collections.abc import Callable
 
 from auditor.launchdarkly.specifiers import GLOB_CHARS, PLACEHOLDER
 
@@ -35,27 +34,52 @@ class Coverage(enum.IntEnum):
 @functools.lru_cache(maxsize=8192)
 def compile_glob(pattern: str) -> tuple[re.Pattern[str], bool, bool]:
     """(regex, has placeholder, matches every string) for a glob with optional placeholders."""
-    out: list[str] = []
+    parts: list[str | None] = []
     pos = 0
     placeholder = False
     for match in PLACEHOLDER.finditer(pattern):
-        out.append(_translate(pattern[pos : match.start()]))
-        out.append(".*")
+        parts += _parts(pattern[pos : match.start()])
+        parts.append(None)
         placeholder = True
         pos = match.end()
-    out.append(_translate(pattern[pos:]))
+    parts += _parts(pattern[pos:])
     universal = not placeholder and pattern != "" and set(pattern) == {"*"}
-    return re.compile("".join(out), re.DOTALL), placeholder, universal
+    return re.compile(_without_backtracking(parts), re.DOTALL), placeholder, universal
+
+
+def _without_backtracking(parts: list[str | None]) -> str:
+    """A regex for `fullmatch` from glob parts (None is a `*`) that matches in linear time.
+
+    `.*a.*a.*b` backtracks exponentially on a long run of `a`. Every segment between two
+    stars has a fixed length, so its leftmost place is always as good as any: each is found
+    with a lazy `.*?` in an atomic group, as `fnmatch` does; only the last star is greedy.
+    """
+    segments: list[list[str]] = [[]]
+    for part in parts:
+        if part is None:
+            segments.append([])
+        else:
+            segments[-1].append(part)
+    texts = ["".join(segment) for segment in segments]
+    if len(texts) == 1:
+        return texts[0]
+    head, *middle, tail = texts
+    return head + "".join(f"(?>.*?{text})" for text in middle if text) + ".*" + tail
 
 
 def _translate(glob: str) -> str:
-    out: list[str] = []
+    return "".join(".*" if part is None else part for part in _parts(glob))
+
+
+def _parts(glob: str) -> list[str | None]:
+    """A glob without placeholders as regex pieces, each `*` as None."""
+    out: list[str | None] = []
     i = 0
     while i < len(glob):
         ch = glob[i]
         i += 1
         if ch == "*":
-            out.append(".*")
+            out.append(None)
         elif ch == "?":
             out.append(".")
         elif ch == "[":
@@ -68,7 +92,12 @@ def _translate(glob: str) -> str:
             i = close + 1
             negate = body.startswith("!")
             body = body[1:] if negate else body
-            escaped = "".join("\\" + c if c in "\\^[]" else c for c in body)
+            # `&&`, `~~`, `||` and `--` are set operations to come in Python's classes (a
+            # FutureWarning now, on stderr): escaping them keeps them literal characters.
+            escaped = "".join(
+                "\\" + c if c in "\\^[]&~|" or (c == "-" and body[k - 1 : k] == "-") else c
+                for k, c in enumerate(body)
+            )
             if not escaped:
                 out.append("." if negate else "(?!)")
                 continue
@@ -80,7 +109,7 @@ def _translate(glob: str) -> str:
             out.append(cls)
         else:
             out.append(re.escape(ch))
-    return "".join(out)
+    return out
 
 
 def glob_match(pattern: str, value: str) -> Coverage:
@@ -167,37 +196,40 @@ def _single(a: _Token, b: _Token, *, subsume: bool) -> Coverage:
 def _relate(pattern: str, other: str, *, subsume: bool) -> Coverage:
     a, a_placeholder = _tokens(pattern)
     b, b_placeholder = _tokens(other)
-
-    @functools.cache
-    def step(i: int, j: int) -> Coverage:
-        if i == len(a) and j == len(b):
-            return Coverage.YES
-        options: list[Callable[[], Coverage]] = []
-        if i < len(a) and a[i][0] == "star":
-            options.append(lambda: step(i + 1, j))
-            if j < len(b):
-                options.append(lambda: step(i, j + 1))
-        elif j < len(b) and b[j][0] == "star":
-            if subsume:
-                return Coverage.NO  # only a `*` covers a `*`
-            options.append(lambda: step(i, j + 1))
-            if i < len(a):
-                options.append(lambda: step(i + 1, j))
-        elif i < len(a) and j < len(b):
-            here = _single(a[i], b[j], subsume=subsume)
-            if here is not Coverage.NO:
-                options.append(lambda: min(here, step(i + 1, j + 1)))
-        best = Coverage.NO
-        for option in options:
-            best = max(best, option())
-            if best is Coverage.YES:
-                break
-        return best
-
-    result = step(0, 0)
+    if not b_placeholder and all(kind == "lit" for kind, _ in b):
+        return glob_match(pattern, other)  # a plain string: matching decides, in linear time
+    if not subsume and not a_placeholder and all(kind == "lit" for kind, _ in a):
+        return glob_match(other, pattern)
+    result = _table(a, b, subsume=subsume)
     if result is not Coverage.NO and (a_placeholder or b_placeholder):
         return Coverage.MAYBE
     return result
+
+
+def _table(a: tuple[_Token, ...], b: tuple[_Token, ...], *, subsume: bool) -> Coverage:
+    """Whether token lists `a` and `b` relate, by dynamic programming from their ends.
+
+    `below[j]` holds the answer for (a[i + 1:], b[j:]) and `row[j]` for (a[i:], b[j:]): a
+    loop, not a recursion, so a key of any length is fine, in time |a| x |b|.
+    """
+    n, m = len(a), len(b)
+    below = [Coverage.NO] * (m + 1)
+    for i in range(n, -1, -1):
+        row = [Coverage.NO] * (m + 1)
+        for j in range(m, -1, -1):
+            if i == n and j == m:
+                row[j] = Coverage.YES
+            elif i < n and a[i][0] == "star":  # the star ends here, or takes one more of b
+                row[j] = max(below[j], row[j + 1]) if j < m else below[j]
+            elif j < m and b[j][0] == "star":
+                if not subsume:  # (to subsume, only a `*` covers a `*`: NO stays)
+                    row[j] = max(row[j + 1], below[j]) if i < n else row[j + 1]
+            elif i < n and j < m:
+                here = _single(a[i], b[j], subsume=subsume)
+                if here is not Coverage.NO:
+                    row[j] = min(here, below[j + 1])
+        below = row
+    return below[0]
 
 
 def glob_subsumes(pattern: str, other: str) -> Coverage:

@@ -19,6 +19,7 @@ from jinja2 import (
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
+from auditor import fsprobe
 from auditor.errors import RuleError
 from auditor.paths import reports_dir
 
@@ -63,7 +64,7 @@ def is_markup(name: str) -> bool:
 def load_user_template(path: str) -> Template:
     """Compile a user's template in the sandbox; a bad one is a RuleError naming file:line."""
     file = Path(path)
-    if not file.is_file():
+    if not fsprobe.is_file(file):
         raise RuleError(f"{path}: no such template file")
     # Jinja's own whitespace defaults, so a template behaves as its author knows Jinja.
     env = ImmutableSandboxedEnvironment(

@@ -19,12 +19,18 @@ _COLORS = {
 _RESET = "\033[0m"
 _INDENT = " " * 11
 """Explanation lines sit under the rule id, past the severity column."""
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(text: object) -> str:
-    """Printable text: control characters (terminal escapes included) shown as \\xNN."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(text))
+    """Printable text on one line: control characters (terminal escapes included) shown as
+    \\xNN, line separators and bidi overrides (which reorder what a terminal shows) as \\uNNNN."""
+    return _CONTROL.sub(_escape, str(text))
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
 def _paint(text: str, severity: Severity, color: bool) -> str:
