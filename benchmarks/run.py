@@ -151,12 +151,28 @@ def main(argv: list[str] | None = None) -> None:
     rows += startup(max(args.repeat, 5))
     if not args.no_scaling and len(args.sizes) >= 2:
         rows += scaling(sorted(args.sizes)[-2], sorted(args.sizes)[-1])
-    print(
-        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    command = " ".join(argv or sys.argv[1:])
+    table = "\n".join(
+        [
+            f"Measured on {machine}, {time.strftime('%Y-%m-%d')}, `run.py {command}`:",
+            "",
+            "| work | measure | result |",
+            "| --- | --- | --- |",
+            *("| " + " | ".join(row) + " |" for row in rows),
+        ]
     )
-    print("| work | measure | result |\n| --- | --- | --- |")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+    print(table)
+    if args.write:
+        _write_between_markers(Path(args.write), table)
+
+
+def _write_between_markers(path: Path, table: str) -> None:
+    begin, end = "<!-- BEGIN results -->", "<!-- END results -->"
+    text = path.read_text(encoding="utf-8")
+    head, _, rest = text.partition(begin)
+    _, _, tail = rest.partition(end)
+    path.write_text(f"{head}{begin}\n{table}\n{end}{tail}", encoding="utf-8")
 
 
 if __name__ == "__main__":
