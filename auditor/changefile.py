@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from auditor import strictjson
 from auditor.errors import AuditorError, UsageError
-from auditor.yamlfile import Where, YamlDoc, dotted, load_yaml, parse_yaml
+from auditor.yamlfile import MAX_DEPTH, Where, YamlDoc, dotted, load_yaml, parse_yaml
 from auditor.yamlschema import describe, validator
 
 SCHEMA = "change.schema.json"
@@ -102,6 +102,8 @@ def _read(path: str) -> YamlDoc:
         raise UsageError(f"{path}: invalid JSON: {exc}") from None
     except RecursionError:
         raise UsageError(f"{path}: nested too deeply") from None
+    if _depth(data) > MAX_DEPTH:  # the same bound as a YAML change file's
+        raise UsageError(f"{path}: nested more than {MAX_DEPTH} levels deep")
     try:  # valid JSON holds tabs only as whitespace, which YAML does not allow everywhere
         marks = parse_yaml(text.replace("\t", " "), path, error=UsageError).marks
     except AuditorError:
@@ -162,3 +164,15 @@ def _call(doc: YamlDoc, index: int, entry: dict[str, Any]) -> Call:
         id=ident,
         body=entry.get("body"),
     )
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and mappings nest in `value`, walked without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, (dict, list)):
+            deepest = max(deepest, level)
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, level + 1) for child in children)
+    return deepest

@@ -6,7 +6,6 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 import click
@@ -24,23 +23,13 @@ from auditor.cli_support import (
     gate_options,
     guarded,
     input_limit_option,
+    parse_now,
     pop_api_args,
     rule_loading_options,
 )
 from auditor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError
 from auditor.outputs import RenderOptions
 from auditor.paths import CONFIG_NAME
-
-
-def _parse_now(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not an ISO timestamp (e.g. 2026-01-31T12:00:00Z)", param_hint="--now"
-        ) from None
 
 
 @click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
@@ -157,7 +146,7 @@ def check(
     config = effective_config(**flags)
     outputs = _with_template(config, template_path, template_output)
     _precheck_outputs([*outputs, *([("snapshot", save)] if save else [])])
-    options = config.audit_options(_parse_now(now))
+    options = config.audit_options(parse_now(now))
     periodic = periodic_request(config, options, flags.pop("evidence"), api_args["api_key_env"])
     with config.located():
         source = _source(input_path, api_args, save)

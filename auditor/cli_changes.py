@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,6 +15,7 @@ from auditor.cli_support import (
     fetch_live,
     guarded,
     input_limit_option,
+    parse_now,
     pop_api_args,
     rule_loading_options,
 )
@@ -75,7 +75,7 @@ def diff_command(before_path: str, after_path: str, max_input_size: int, **flags
     from auditor.sources import read_source
 
     outputs = _outputs(flags.pop("diff_formats"), inputs=(before_path, after_path))
-    now = _parse_now(flags.pop("now"))
+    now = parse_now(flags.pop("now"))
     config = effective_config(**flags)
     with config.located():
         before = read_source(before_path, max_input_size)
@@ -110,7 +110,7 @@ def review_command(snapshot_path: str | None, change_path: str, api: bool, **fla
         raise UsageError("give either SNAPSHOT (a file, or - for stdin) or --api, not both")
     inputs = (change_path, *([snapshot_path] if snapshot_path else []))
     outputs = _outputs(flags.pop("diff_formats"), inputs=inputs)
-    now = _parse_now(flags.pop("now"))
+    now = parse_now(flags.pop("now"))
     config = effective_config(**flags)
     change = load_change_file(change_path)  # a bad change file fails before the API is read
     with config.located():
@@ -127,17 +127,6 @@ def _snapshot(path: str | None, api_args: dict[str, Any]) -> Any:
         return read_source(path, api_args["max_input_size"])
     fetched = fetch_live(api_args)
     return Source(path=fetched.url, sha256=fetched.sha256, data=fetched.body)
-
-
-def _parse_now(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not an ISO timestamp (e.g. 2026-01-31T12:00:00Z)", param_hint="--now"
-        ) from None
 
 
 def _outputs(specs: Sequence[str], *, inputs: Sequence[str]) -> list[tuple[str, str]]:

@@ -6,6 +6,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -260,3 +261,15 @@ def pop_api_args(kwargs: dict[str, Any]) -> dict[str, Any]:
     """Take the API options out of a command's keyword arguments."""
     keys = ("base_url", "instance", "api_key_env", "max_retries", "timeout", "max_input_size")
     return {key: kwargs.pop(key) for key in keys}
+
+
+def parse_now(value: str | None) -> datetime | None:
+    """The `--now` option: an ISO 8601 timestamp, or None for the real clock."""
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not an ISO timestamp (e.g. 2026-01-31T12:00:00Z)", param_hint="--now"
+        ) from None

@@ -47,17 +47,7 @@ def destination_subject(dest: Destination) -> dict[str, Any]:
 
 def statement_subject(stmt: Statement, dest_subject: Mapping[str, Any]) -> dict[str, Any]:
     """The mapping rule paths address for a statement, in the API's field names."""
-    return {
-        "effect": stmt.effect,
-        "resources": list(stmt.resources),
-        "notResources": list(stmt.not_resources),
-        "actions": list(stmt.actions),
-        "notActions": list(stmt.not_actions),
-        "role_name": stmt.role_name,
-        "decision": stmt.decision,
-        "access_actions": list(stmt.access_actions),
-        "destination": dest_subject,
-    }
+    return {**stmt.api_fields(), "destination": dest_subject}
 
 
 def _shown(dest: Destination, subject: Mapping[str, Any]) -> dict[str, Any]:

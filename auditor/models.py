@@ -72,6 +72,19 @@ class Statement:
     key: str
     """Stable identity of the statement (decision + content), independent of list positions."""
 
+    def api_fields(self) -> dict[str, Any]:
+        """The statement in the API's field names, plus its decision and citing actions."""
+        return {
+            "effect": self.effect,
+            "resources": list(self.resources),
+            "notResources": list(self.not_resources),
+            "actions": list(self.actions),
+            "notActions": list(self.not_actions),
+            "role_name": self.role_name,
+            "decision": self.decision,
+            "access_actions": list(self.access_actions),
+        }
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Rule:

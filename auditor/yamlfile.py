@@ -111,18 +111,23 @@ def _check_depth(text: str, name: str, error: type[AuditorError]) -> None:
     """
     if sum(map(text.count, "[{-?:\n")) <= MAX_DEPTH:
         return
-    depth = 0
-    try:
-        for event in yaml.parse(text, Loader=_FastLoader):
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    line = event.start_mark.line + 1 if event.start_mark else 1
-                    raise error(f"{name}:{line}: nested more than {MAX_DEPTH} levels deep")
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    except yaml.YAMLError:
-        return  # invalid YAML: parse_yaml words the problem
+    # Some libyaml builds stop at a nesting limit of their own, with an error and no events:
+    # PyYAML's own parser (a state machine, not recursive) then counts the events instead.
+    for loader in dict.fromkeys((_FastLoader, yaml.SafeLoader)):
+        depth = 0
+        try:
+            for event in yaml.parse(text, Loader=loader):
+                if isinstance(event, yaml.CollectionStartEvent):
+                    depth += 1
+                    if depth > MAX_DEPTH:
+                        line = event.start_mark.line + 1 if event.start_mark else 1
+                        raise error(f"{name}:{line}: nested more than {MAX_DEPTH} levels deep")
+                elif isinstance(event, yaml.CollectionEndEvent):
+                    depth -= 1
+            return
+        except yaml.YAMLError:
+            continue  # invalid YAML (or libyaml's own limit): try the next parser
+    # invalid YAML for both: parse_yaml words the problem
 
 
 def _parse(

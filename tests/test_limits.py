@@ -278,3 +278,28 @@ def test_the_html_diff_lists_at_most_max_findings_too(run, tmp_path, monkeypatch
     assert len(result.json["findings"]["unchanged"]) == 2
     page = out.read_text(encoding="utf-8")
     assert "… and 1 more not shown; see the JSON report." in page
+
+
+def test_a_json_change_file_nests_no_deeper_than_a_yaml_one(run, tmp_path):
+    # Found by the change-file fuzzer: a value 900 lists deep parsed as JSON, then made the
+    # review overflow the stack later and was misreported as a bad export (exit 3).
+    value: list = []
+    node = value
+    for _ in range(900):
+        node.append([])
+        node = node[0]
+    change = tmp_path / "change.json"
+    change.write_text(
+        json.dumps(
+            [
+                {
+                    "method": "PATCH",
+                    "path": "/api/v2/destinations/web/staging/6523f1c0a9e7b2d4c8f01a14",
+                    "body": [{"op": "add", "path": "/config/policyKey", "value": value}],
+                }
+            ]
+        )
+    )
+    result = run("review", "--change", str(change), str(ROOT / "examples" / "destinations.json"))
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {change}: nested more than {MAX_DEPTH} levels deep\n"

@@ -20,16 +20,7 @@ SCHEMA_VERSION = 1
 
 
 def statement_dict(stmt: Statement) -> dict[str, Any]:
-    return {
-        "effect": stmt.effect,
-        "resources": list(stmt.resources),
-        "notResources": list(stmt.not_resources),
-        "actions": list(stmt.actions),
-        "notActions": list(stmt.not_actions),
-        "role_name": stmt.role_name,
-        "decision": stmt.decision,
-        "access_actions": list(stmt.access_actions),
-    }
+    return stmt.api_fields()
 
 
 def destination_dict(d: FindingDestination) -> dict[str, Any]:
