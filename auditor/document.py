@@ -67,7 +67,7 @@ def build_document(value: Any) -> Document:
     for index, item in enumerate(items):
         if index in bad_items:
             continue
-        config_ok, config = _decode_config(item.get("config"))
+        config_ok, config = decode_config(item.get("config"))
         if not config_ok:
             problems.append(
                 SchemaProblem(
@@ -173,7 +173,8 @@ def _pointer_sort_key(pointer: str) -> tuple[Any, ...]:
     return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in pointer.split("/"))
 
 
-def _decode_config(config: Any) -> tuple[bool, Mapping[str, Any] | None]:
+def decode_config(config: Any) -> tuple[bool, Mapping[str, Any] | None]:
+    """(usable, the config as a mapping): null, an object, or a string holding an object."""
     if config is None or isinstance(config, dict):
         return True, config
     if isinstance(config, str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from auditor.document import decode_config
 from auditor.kinds import shown_fields
 
 
@@ -24,18 +25,6 @@ def redacted_item(item: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(item)
     if "config" in out:
         kind = item.get("kind")
-        config = item.get("config")
-        if isinstance(config, str):
-            config = _decode_object(config)
+        _, config = decode_config(item.get("config"))
         out["config"] = shown_config(kind if isinstance(kind, str) else "", config)
     return out
-
-
-def _decode_object(text: str) -> dict[str, Any] | None:
-    from auditor import strictjson
-
-    try:
-        value = strictjson.loads(text)
-    except (ValueError, RecursionError):
-        return None
-    return value if isinstance(value, dict) else None

@@ -88,18 +88,11 @@ def atomic_write(path: str, data: str | bytes, *, mode: int | None = None) -> No
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = _temporary(target)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
+        _fill(fd, payload)
         if fsprobe.exists(target):
             os.chmod(tmp, target.stat().st_mode & 0o777)
-        elif mode is not None:
-            os.chmod(tmp, mode)
         else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(tmp, 0o666 & ~umask)
+            os.chmod(tmp, _new_file_mode() if mode is None else mode)
         os.replace(tmp, target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
@@ -117,13 +110,8 @@ def create_new(path: Path, data: bytes) -> None:
     """
     fd, tmp = _temporary(path)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
+        _fill(fd, data)
+        os.chmod(tmp, _new_file_mode())
         os.link(tmp, path)
     except FileExistsError:
         raise OutputError(f"{path}: already exists") from None
@@ -139,3 +127,18 @@ def _temporary(target: Path) -> tuple[int, str]:
         return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:  # a directory that takes no new files: /proc, a full disk
         raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
+
+
+def _fill(fd: int, data: bytes) -> None:
+    """Write `data` through the open temporary file `fd`, to the disk, and close it."""
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _new_file_mode() -> int:
+    """What `open()` would give a new file: 0666 less the umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
