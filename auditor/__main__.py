@@ -1,6 +1,6 @@
 """Entry point for `python -m auditor`."""
 
-from auditor.cli import main
+from auditor.cli.main import main
 
 if __name__ == "__main__":
     main()

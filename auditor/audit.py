@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from auditor import __version__
-from auditor.document import load_document
 from auditor.engine import evaluate, sort_key
-from auditor.gate import build_policy, fails
-from auditor.locate import Positions
+from auditor.gate.policy import build_policy, fails
+from auditor.io.locate import Positions
+from auditor.launchdarkly.document import load_document
 from auditor.models import AuditResult, Finding, GatePolicy, Rule, Source, WaiverState
-from auditor.ruleset import (
+from auditor.rulebook.ruleset import (
     apply_overrides,
     compile_rule,
     load_rules,
@@ -71,8 +71,8 @@ def configured_rules(options: AuditOptions) -> list[Rule]:
 
 def run_audit(source: Source, options: AuditOptions) -> AuditResult:
     """Load rules, gate, waivers and baseline; then the document; evaluate; decide the verdict."""
-    from auditor.baseline import apply_baseline, load_baseline
-    from auditor.waivers import EXPIRED_RULE, WAIVER_EXPIRED, apply_waivers, load_waivers
+    from auditor.gate.baseline import apply_baseline, load_baseline
+    from auditor.gate.waivers import EXPIRED_RULE, WAIVER_EXPIRED, apply_waivers, load_waivers
 
     configured = configured_rules(options)
     rule_ids = [r.id for r in configured]

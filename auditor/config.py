@@ -9,16 +9,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from auditor import fsprobe
 from auditor.audit import AuditOptions
 from auditor.errors import AuditorError, SettingError, UsageError
-from auditor.gate import parse_severity_flag
+from auditor.gate.policy import parse_severity_flag
+from auditor.io import fsprobe
+from auditor.io.paths import CONFIG_NAME
+from auditor.io.yamlfile import YamlDoc, did_you_mean, load_yaml
+from auditor.io.yamlschema import check_schema
 from auditor.models import Rule
 from auditor.outputs import FORMATS
-from auditor.paths import CONFIG_NAME
-from auditor.ruleset import apply_overrides, load_rules, select_rules
-from auditor.yamlfile import YamlDoc, did_you_mean, load_yaml
-from auditor.yamlschema import check_schema
+from auditor.rulebook.ruleset import apply_overrides, load_rules, select_rules
 
 LATER_KEYS = ("waivers", "baseline", "history")
 """File paths carried for the waivers, baseline and history stages."""

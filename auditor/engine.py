@@ -7,13 +7,37 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from auditor.conditions import MISSING, resolve
-from auditor.inventory import Inventory
-from auditor.masking import unmasked_secrets
-from auditor.models import Destination, Finding, FindingDestination, Statement
-from auditor.redact import shown_config
-from auditor.ruleset import CompiledRule
-from auditor.targets import target_of
+from auditor.language.conditions import Compiled, resolve
+from auditor.language.vocabulary import MISSING
+from auditor.launchdarkly.inventory import Inventory
+from auditor.launchdarkly.masking import unmasked_secrets
+from auditor.launchdarkly.redact import shown_config
+from auditor.launchdarkly.targets import target_of
+from auditor.models import Destination, Finding, FindingDestination, Rule, Statement
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class CompiledRule:
+    """A rule ready to evaluate: its conditions and message compiled with its params."""
+
+    rule: Rule
+    when: Compiled | None
+    check: Compiled
+    params: Mapping[str, Any]
+    message: Any
+    """A sandboxed Jinja2 template, or the message itself when it has no template syntax."""
+    explains: bool = False
+    """The rule uses operators that note their reasoning, so its findings carry it."""
+    uses_value: bool = True
+    """The message refers to `value`, so a finding must find the failing path's value."""
+
+    def render(self, context: Mapping[str, Any]) -> str:
+        if isinstance(self.message, str):
+            return self.message
+        try:
+            return str(self.message.render(**context)).strip()
+        except Exception:  # a data-dependent template failure must not stop the audit
+            return self.rule.summary
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +54,8 @@ class Context:
 def destination_subject(dest: Destination) -> dict[str, Any]:
     """The mapping rule paths address for a destination: the raw item, config decoded.
 
-    Derived fields: `target` (where events go, see auditor.targets; null for kinds without one)
-    and `unmasked_secrets` (names of secret config fields holding a clear value).
+    Derived fields: `target` (where events go, see auditor.launchdarkly.targets; null for
+    kinds without one) and `unmasked_secrets` (names of secret config fields holding a clear value).
     """
     target = target_of(dest.kind, dest.config)
     return {

@@ -6,10 +6,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
-
-if TYPE_CHECKING:
-    from auditor.trend import HistoryView
+from typing import Any, Literal
 
 
 class Severity(enum.IntEnum):
@@ -244,6 +241,87 @@ class BaselineDiff:
     new: tuple[str, ...]
     unchanged: int
     resolved: tuple[ResolvedFinding, ...]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RunRecord:
+    """One run as the history database holds it."""
+
+    id: int
+    generated_at: str
+    source_path: str
+    source_sha256: str
+    tool_version: str
+    ruleset_sha256: str | None
+    """None for runs recorded by a schema that did not keep it."""
+    fail_on: str
+    passed: bool
+    destinations: int | None
+    schema_errors: int | None
+    findings: int
+    open_by_severity: Mapping[str, int]
+
+    @property
+    def verdict(self) -> str:
+        return "passed" if self.passed else "failed"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RecordedFinding:
+    """One finding of a recorded run (what the database keeps: never a config value)."""
+
+    fingerprint: str
+    rule_id: str
+    severity: str
+    status: str
+    message: str
+    destination: FindingDestination
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class PastState:
+    """What the database held before this run: recent runs, the last run's findings."""
+
+    database: str
+    earlier_runs: int
+    recent: tuple[RunRecord, ...]
+    """The latest runs, oldest first; the last one is the previous run."""
+    previous_findings: tuple[RecordedFinding, ...]
+    first_seen: Mapping[str, str]
+    """Earliest run time by fingerprint, over every run ever recorded (pruned ones too)."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TrendPoint:
+    """Open findings by severity in one run; `run_id` is None for this, unrecorded, run."""
+
+    run_id: int | None
+    generated_at: str
+    passed: bool
+    open_by_severity: Mapping[str, int]
+
+    @property
+    def open(self) -> int:
+        return sum(self.open_by_severity.values())
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class HistoryView:
+    """This audit against its history; attached to `AuditResult.history`."""
+
+    database: str
+    earlier_runs: int
+    previous: RunRecord | None
+    first_seen: Mapping[str, str]
+    """When each finding of this run was first seen, by fingerprint (this run's time if new)."""
+    age_days: Mapping[str, int]
+    """Whole days from first seen to this run, by fingerprint."""
+    new: tuple[str, ...]
+    """Fingerprints of this run's findings that the previous run did not have (all, if none)."""
+    resolved: tuple[RecordedFinding, ...]
+    """Findings of the previous run that this run no longer makes, of rules that ran."""
+    trend: tuple[TrendPoint, ...]
+    """The last runs, oldest first, ending with this one."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

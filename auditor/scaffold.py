@@ -6,10 +6,10 @@ import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from auditor import fsprobe
 from auditor.errors import OutputError, UsageError
-from auditor.paths import starter_dir
-from auditor.sources import create_new
+from auditor.io import fsprobe
+from auditor.io.paths import starter_dir
+from auditor.io.sources import create_new
 
 STARTER: dict[str, str] = {
     "auditor.yaml": "auditor.yaml",

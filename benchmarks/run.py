@@ -113,9 +113,9 @@ def startup(repeat: int) -> list[tuple[str, str, str]]:
 
 def scaling(small: int, large: int) -> list[tuple[str, str, str]]:
     """Per-rule evaluation time at two sizes, in process: large/small vs the size ratio."""
-    from auditor.document import build_document
     from auditor.engine import evaluate
-    from auditor.ruleset import compile_rule, load_rules
+    from auditor.launchdarkly.document import build_document
+    from auditor.rulebook.ruleset import compile_rule, load_rules
     from benchmarks.generate import generate
 
     rules = [compile_rule(r) for r in load_rules()]

@@ -16,8 +16,8 @@ import atheris
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # this checkout's auditor
 
 with atheris.instrument_imports():
-    from auditor.document import load_document
     from auditor.errors import AuditorError
+    from auditor.launchdarkly.document import load_document
 
 
 def test_one_input(data: bytes) -> None:

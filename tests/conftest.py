@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from auditor.cli import cli
+from auditor.cli.main import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
@@ -37,7 +37,7 @@ CORE_RULES = (
 
 
 def _other_builtin_rules() -> tuple[str, ...]:
-    from auditor.ruleset import load_rules
+    from auditor.rulebook.ruleset import load_rules
 
     return tuple(sorted({r.id for r in load_rules()} - set(CORE_RULES)))
 

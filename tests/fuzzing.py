@@ -23,7 +23,7 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from auditor.cli import cli
+from auditor.cli.main import cli
 
 FUZZ = settings(
     max_examples=150,

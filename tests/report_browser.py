@@ -72,8 +72,8 @@ def main() -> None:
     from reporting_helpers import NOW
 
     from auditor.audit import AuditOptions, run_audit
+    from auditor.io.sources import read_source
     from auditor.outputs import render
-    from auditor.sources import read_source
 
     os.chdir(ROOT)
     result = run_audit(read_source("examples/destinations.json"), AuditOptions(now=NOW))

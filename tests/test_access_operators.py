@@ -7,10 +7,11 @@ from typing import Any
 import pytest
 from conftest import destination, export
 
-from auditor.conditions import ConditionError, compile_condition
-from auditor.document import build_document
 from auditor.engine import Context, destination_subject, statement_subject
-from auditor.inventory import Inventory
+from auditor.language.conditions import compile_condition
+from auditor.language.vocabulary import ConditionError
+from auditor.launchdarkly.document import build_document
+from auditor.launchdarkly.inventory import Inventory
 from auditor.models import Destination
 
 ALL = "proj/*:env/*:destination/*"
@@ -301,7 +302,7 @@ def test_reach_explains_in_an_auditors_words() -> None:
 
 
 def test_reach_is_computed_once_per_statement_content(monkeypatch: pytest.MonkeyPatch) -> None:
-    import auditor.inventory as inventory_module
+    import auditor.launchdarkly.inventory as inventory_module
 
     calls = []
     real = inventory_module.reach

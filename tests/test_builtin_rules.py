@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.examples import run_examples
-from auditor.kinds import KNOWN_KINDS
-from auditor.ruleset import compile_rule, load_rules
+from auditor.launchdarkly.kinds import KNOWN_KINDS
+from auditor.rulebook.examples import run_examples
+from auditor.rulebook.ruleset import compile_rule, load_rules
 
 RULES = load_rules()
 

@@ -10,10 +10,10 @@ from changes_helpers import AUDIT_STREAM, off_patch, two_destinations, write_cha
 from reporting_helpers import NOW, source
 
 from auditor.audit import AuditOptions
-from auditor.changefile import load_change_file
-from auditor.changes import DiffResult, run_diff
-from auditor.masking import is_obfuscated
-from auditor.review import apply_calls, run_review
+from auditor.changes.changefile import load_change_file
+from auditor.changes.diff import DiffResult, run_diff
+from auditor.changes.review import apply_calls, run_review
+from auditor.launchdarkly.masking import is_obfuscated
 
 
 def as_source(doc, path):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from conftest import EXAMPLE, FIXED_NOW, destination, export
 
-from auditor.ruleset import load_rules
+from auditor.rulebook.ruleset import load_rules
 
 BUILTIN_RULES = load_rules()
 BUILTIN_IDS = {r.id for r in BUILTIN_RULES}
@@ -26,7 +26,7 @@ def test_example_fails_with_a_finding_of_every_builtin_rule(run):
 
 def test_example_fails_every_opt_in_rule_once_configured():
     from auditor.audit import AuditOptions, run_audit
-    from auditor.sources import read_source
+    from auditor.io.sources import read_source
 
     params = {
         "destination-target-not-approved": {"approved_targets": {"kinesis": ["123456789012"]}}

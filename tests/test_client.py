@@ -29,9 +29,9 @@ from fakeapi import (  # noqa: F401 - the *_fixture names register fixtures
 )
 
 from auditor import __version__
-from auditor.client import ClientConfig, FetchResult, fetch_destinations, resolve_config
 from auditor.errors import ApiError, OutputError, UsageError
-from auditor.snapshot import meta_path, write_snapshot
+from auditor.io.client import ClientConfig, FetchResult, fetch_destinations, resolve_config
+from auditor.io.snapshot import meta_path, write_snapshot
 
 pytestmark = pytest.mark.usefixtures("loopback_network")
 
@@ -537,7 +537,7 @@ def test_a_failed_snapshot_write_keeps_the_old_file_and_leaves_no_temp(
     def disk_full(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("auditor.snapshot.os.replace", disk_full)
+    monkeypatch.setattr("auditor.io.snapshot.os.replace", disk_full)
     with pytest.raises(OutputError, match="No space left on device"):
         write_snapshot(snapshot, result)
 

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from auditor.conditions import ConditionError, compile_condition
+from auditor.language.conditions import compile_condition
+from auditor.language.vocabulary import ConditionError
 
 SUBJECT: dict[str, Any] = {
     "name": "payments-events",

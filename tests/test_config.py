@@ -11,11 +11,11 @@ import pytest
 from click.testing import CliRunner, Result
 
 from auditor.audit import AuditOptions, run_audit
-from auditor.cli import cli
+from auditor.cli.main import cli
 from auditor.config import CommandLine, resolve_config
+from auditor.io.paths import schema_path
+from auditor.io.sources import read_source
 from auditor.models import FAIL_ON_CHOICES, SEVERITY_NAMES, Severity
-from auditor.paths import schema_path
-from auditor.sources import read_source
 
 EXPORT = Path(__file__).resolve().parents[1] / "examples" / "destinations.json"
 DISABLED = "6523f1c0a9e7b2d4c8f01a13"  # web-segment, turned off

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor import docgen
-from auditor.conditions import _COMBINATORS, OPERATORS
-from auditor.paths import schema_path
+from auditor.io.paths import schema_path
+from auditor.language.conditions import _COMBINATORS
+from auditor.language.vocabulary import OPERATORS
+from auditor.rulebook import docgen
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "README.md"
@@ -27,7 +28,7 @@ def test_the_guide_has_every_section() -> None:
 def test_generated_sections_are_up_to_date(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert docgen.update(text, source=str(path)) == text, (
-        f"{path.relative_to(ROOT)} is out of date: run `python -m auditor.docgen`"
+        f"{path.relative_to(ROOT)} is out of date: run `python -m auditor.rulebook.docgen`"
     )
 
 

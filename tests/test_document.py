@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import destination, export
 
-from auditor.document import build_document, load_document
 from auditor.errors import InputError
+from auditor.launchdarkly.document import build_document, load_document
 
 BAD_INPUTS = [
     # (name, bytes or None for special, exit code, expected message)

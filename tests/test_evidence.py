@@ -13,10 +13,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import EXAMPLE, FIXED_NOW, ROOT
 
-from auditor.cli import cli
-from auditor.evidence import EVIDENCE_FORMATS, scrub_argv
+from auditor.cli.main import cli
+from auditor.io.paths import rules_dir
 from auditor.outputs import FORMATS
-from auditor.paths import rules_dir
+from auditor.periodic.evidence import EVIDENCE_FORMATS, scrub_argv
 
 TOKEN = "api-0123abcd-4567-89ab-cdef-0123456789ab"
 PACK_FILES = sorted(
@@ -290,8 +290,8 @@ def test_a_rule_without_a_file_is_listed_without_one(tmp_path):
 
     from reporting_helpers import audit
 
-    from auditor.evidence import EvidenceRequest, pack_files
     from auditor.models import Source
+    from auditor.periodic.evidence import EvidenceRequest, pack_files
 
     data = EXAMPLE.read_bytes()
     result = audit(data)

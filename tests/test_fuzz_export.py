@@ -28,8 +28,8 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from auditor import strictjson
-from auditor.document import _schema
+from auditor.io import strictjson
+from auditor.launchdarkly.document import _schema
 from auditor.outputs import FORMATS
 from auditor.outputs.diff import DIFF_FORMATS
 

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import CORE_ONLY
 
-from auditor.cli import cli
+from auditor.cli.main import cli
 from auditor.errors import SettingError, UsageError
-from auditor.gate import build_policy, fails, parse_severity_flag
+from auditor.gate.policy import build_policy, fails, parse_severity_flag
 from auditor.models import Finding, FindingDestination, GatePolicy, Severity, Status
 
 EXPORT = Path(__file__).parent / "data" / "gate-export.json"

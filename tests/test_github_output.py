@@ -14,7 +14,7 @@ import yaml
 from click.testing import CliRunner, Result
 from conftest import CORE_ONLY
 
-from auditor.cli import cli
+from auditor.cli.main import cli
 from auditor.outputs.github import command, escape_data, escape_property
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from auditor.cli import cli
+from auditor.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = (ROOT / "README.md").read_text(encoding="utf-8")

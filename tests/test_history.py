@@ -10,7 +10,7 @@ from conftest import ROOT
 from jsonschema import Draft202012Validator
 from periodic_helpers import DAY1, DAY2, DAY5, KINESIS, SWITCHED, UNKNOWN, by_rule, night
 
-from auditor.history_schema import VERSION
+from auditor.periodic.history_schema import VERSION
 
 REPORT_SCHEMA = json.loads((ROOT / "schemas" / "report.schema.json").read_text())
 DISABLED = ("destination-disabled", SWITCHED)

@@ -16,7 +16,7 @@ RECORDS_EACH = 25
 RECORDER = """
 import hashlib, sys
 from auditor.audit import AuditOptions, run_audit
-from auditor.history import record
+from auditor.periodic.history import record
 from auditor.models import Source
 data = open(sys.argv[2], "rb").read()
 source = Source(path=sys.argv[2], sha256=hashlib.sha256(data).hexdigest(), data=data)

@@ -11,10 +11,10 @@ from report_browser import chromium
 from reporting_helpers import audit, destination, export, rendered
 from test_report_browser import IMG, Watch
 
-from auditor.history import load_state, record
 from auditor.models import AuditResult
 from auditor.outputs.context import build_context
-from auditor.trend import compare
+from auditor.periodic.history import load_state, record
+from auditor.periodic.trend import compare
 
 PIPE = "ops | `team` *bold* <b>x</b>"
 

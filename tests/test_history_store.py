@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from periodic_helpers import DAY1, DAY2, DISABLED_KEY, UNKNOWN_KEY, by_rule, night
 
-from auditor.history_schema import VERSION
+from auditor.periodic.history_schema import VERSION
 
 V1_SCHEMA = """
 CREATE TABLE runs (

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
-from auditor.cli import cli
+from auditor.cli.main import cli
 from auditor.scaffold import STARTER
 
 EXPORT = Path(__file__).resolve().parents[1] / "examples" / "destinations.json"

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import CORE_ONLY
 
-from auditor.cli import cli
+from auditor.cli.main import cli
 
 DATA = Path(__file__).resolve().parent / "data"
 EXPORT = DATA / "gate-export.json"

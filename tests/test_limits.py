@@ -20,10 +20,11 @@ from fakeapi import (  # noqa: F401 - the *_fixture names register fixtures
 )
 from fakeapi import destination as api_destination
 
-from auditor import regex, sources
-from auditor.limits import DEFAULT_MAX_INPUT_SIZE, format_size, parse_size
+from auditor.io import sources
+from auditor.io.limits import DEFAULT_MAX_INPUT_SIZE, format_size, parse_size
+from auditor.io.yamlfile import MAX_DEPTH
+from auditor.language import regex
 from auditor.outputs import html
-from auditor.yamlfile import MAX_DEPTH
 
 
 @pytest.mark.parametrize(
@@ -112,8 +113,8 @@ def test_an_api_response_without_a_length_is_counted():
     """A chunked body declares no length: it is counted as it arrives, and cut off early."""
     import requests
 
-    from auditor.client import ClientConfig, _Fetcher
     from auditor.errors import ApiError
+    from auditor.io.client import ClientConfig, _Fetcher
 
     class Chunked:
         headers: dict[str, str] = {}  # noqa: RUF012 - a stand-in for requests' Response

@@ -7,7 +7,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditor.locate import Positions, positions
+from auditor.io.locate import Positions, positions
 
 
 def test_pointers_in_pretty_json():

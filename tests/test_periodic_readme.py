@@ -9,7 +9,7 @@ import yaml
 from click.testing import CliRunner
 from conftest import ROOT
 
-from auditor.cli import cli
+from auditor.cli.main import cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 SECTION = README.split("## Periodic audits", 1)[1].split("\n## ", 1)[0]

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 from reporting_helpers import ROOT, destination, export
 
-from auditor.cli import cli
+from auditor.cli.main import cli
 
 EXAMPLE = str(ROOT / "examples" / "destinations.json")
 NOW = ["--now", "2026-01-31T12:00:00Z"]

@@ -43,7 +43,7 @@ def test_example_template_renders(tmp_path: Path) -> None:
     assert match is not None
     template = tmp_path / "controls.md.j2"
     template.write_text(match.group(1), encoding="utf-8")
-    from auditor.cli import cli
+    from auditor.cli.main import cli
 
     result = CliRunner().invoke(
         cli, ["check", str(EXAMPLE), "--template", str(template)], catch_exceptions=False

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from reporting_helpers import audit, destination, export, rendered
 
-from auditor.kinds import KINDS, SECRET_FIELD_NAMES
+from auditor.launchdarkly.kinds import KINDS, SECRET_FIELD_NAMES
 from auditor.models import AuditResult
 from auditor.outputs.context import build_context
 

@@ -7,7 +7,7 @@ import re
 from changes_helpers import EXAMPLE_CHANGE
 from conftest import ROOT
 
-from auditor.changefile import load_change_file
+from auditor.changes.changefile import load_change_file
 
 SECTION = (
     (ROOT / "README.md")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from auditor.cli import cli
-from auditor.paths import rules_dir
+from auditor.cli.main import cli
+from auditor.io.paths import rules_dir
 
 EXPORT = Path(__file__).resolve().parents[1] / "examples" / "destinations.json"
 BUILTIN_IDS = sorted(p.stem for p in rules_dir().glob("*.yaml"))

@@ -12,7 +12,7 @@ from click.testing import CliRunner, Result
 from conftest import CORE_ONLY
 from jsonschema.validators import validator_for
 
-from auditor.cli import cli
+from auditor.cli.main import cli
 from auditor.models import Severity
 from auditor.outputs.sarif import SECURITY_SEVERITY, level
 

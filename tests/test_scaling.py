@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from conftest import destination, export
 
-from auditor.document import build_document
 from auditor.engine import evaluate
 from auditor.launchdarkly import index as index_module
 from auditor.launchdarkly import resources as resources_module
-from auditor.ruleset import compile_rule, load_rules
+from auditor.launchdarkly.document import build_document
+from auditor.rulebook.ruleset import compile_rule, load_rules
 
 ACTIONS = ["deleteDestination", "updateOn", "updateConfiguration", "updateName"]
 

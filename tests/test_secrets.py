@@ -6,7 +6,7 @@ from pathlib import Path
 
 from conftest import destination, export
 
-from auditor.kinds import KINDS
+from auditor.launchdarkly.kinds import KINDS
 from auditor.outputs import FORMATS
 
 SENTINEL = "SENTINEL-7f3a9c"

@@ -24,7 +24,7 @@ from fakeapi import (  # noqa: F401 - the *_fixture names register fixtures
     ok,
 )
 
-from auditor.kinds import KINDS
+from auditor.launchdarkly.kinds import KINDS
 from auditor.outputs import FORMATS
 from auditor.outputs.diff import DIFF_FORMATS
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from auditor.masking import is_obfuscated, unmasked_secrets
-from auditor.targets import TARGET_KINDS, target_of
+from auditor.launchdarkly.masking import is_obfuscated, unmasked_secrets
+from auditor.launchdarkly.targets import TARGET_KINDS, target_of
 
 TARGETS = [
     (

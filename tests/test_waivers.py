@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 from conftest import CORE_ONLY
 
-from auditor.cli import cli
+from auditor.cli.main import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPORT = ROOT / "tests" / "data" / "gate-export.json"

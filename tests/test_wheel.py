@@ -53,7 +53,11 @@ def test_wheel_installs_and_audits_from_another_directory(tmp_path: Path):
     work.mkdir()
     shutil.copy(EXAMPLE, work / "destinations.json")
     where = subprocess.run(
-        [str(python), "-c", "import auditor.paths as p; print(p.__file__); print(p.data_root())"],
+        [
+            str(python),
+            "-c",
+            "import auditor.io.paths as p; print(p.__file__); print(p.data_root())",
+        ],
         cwd=work,
         capture_output=True,
         text=True,

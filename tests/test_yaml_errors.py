@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from auditor.cli import cli
+from auditor.cli.main import cli
 from auditor.config import CommandLine, resolve_config
 from auditor.errors import RuleError
-from auditor.ruleset import load_rules
+from auditor.rulebook.ruleset import load_rules
 
 HEAD = """\
 id: {id}

@@ -1,9 +1,9 @@
-"""LaunchDarkly policy semantics: resource specifiers, action globs, statement reach and access.
+"""The LaunchDarkly domain: the export document, kinds and their secrets, targets, and policy
+semantics (specifiers, globs, statements, reach over the indexed inventory, access).
 
-The package's modules each own one step: `specifiers` (grammar, parse, format), `globs` (glob
-matching and glob-versus-glob), `resources` (specifier versus resource or pattern),
-`statements` (what a statement targets and allows), `index` (reach over an indexed inventory) and
-`access` (what `_access` records). This module re-exports their public API.
+`document` parses an export; `kinds`, `masking`, `redact` and `targets` know each kind's
+config; `specifiers`, `globs`, `resources`, `statements`, `index` and `access` are the policy
+semantics, whose public API this module re-exports. May import `io`, `models` and `errors`.
 """
 
 from auditor.launchdarkly.access import (

@@ -1,7 +1,8 @@
 """The output registry: one module per format, each `render(result, options) -> str`.
 
 The CLI's `--format` choices come from `FORMATS`, so help and code cannot disagree. Modules
-are imported only when their format is used, to keep start-up fast.
+are imported only when their format is used, to keep start-up fast. Renderers read results
+(`models`, `engine`, `changes`, `gate`, `launchdarkly`, `io`) and never fetch or print.
 """
 
 from __future__ import annotations

@@ -12,13 +12,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from auditor.engine import sort_key
-from auditor.gate import fails
-from auditor.kinds import KNOWN_KINDS, shown_fields
-from auditor.models import SEVERITY_NAMES, AuditResult, Destination, Finding, Rule
+from auditor.gate.policy import fails
+from auditor.launchdarkly.kinds import KNOWN_KINDS, shown_fields
+from auditor.launchdarkly.redact import shown_config
+from auditor.models import SEVERITY_NAMES, AuditResult, Destination, Finding, HistoryView, Rule
 from auditor.outputs.history_context import history_context
 from auditor.outputs.report_json import finding_dict, report_dict
-from auditor.redact import shown_config
-from auditor.trend import HistoryView
 
 STATUSES: tuple[str, ...] = ("open", "waived", "baselined")
 

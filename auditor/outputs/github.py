@@ -9,12 +9,12 @@ asks, so no text from the export can start a workflow command of its own.
 
 from __future__ import annotations
 
+from auditor.gate.waivers import attention
 from auditor.models import AuditResult, Finding
 from auditor.outputs import RenderOptions
 from auditor.outputs.sarif import SCHEMA_ERROR as SCHEMA
 from auditor.outputs.sarif import STDIN, level
 from auditor.outputs.text import clean, summary
-from auditor.waivers import attention
 
 COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from auditor.models import HistoryView
 from auditor.outputs.report_json import history_dict
-from auditor.trend import HistoryView
 
 OLDEST_OPEN = 10
 """How many of the oldest open findings the reports list."""

@@ -11,10 +11,12 @@ from auditor.models import (
     Finding,
     FindingDestination,
     GatePolicy,
+    HistoryView,
+    RecordedFinding,
     Statement,
+    TrendPoint,
     WaiverState,
 )
-from auditor.trend import HistoryView, RecordedFinding, TrendPoint
 
 SCHEMA_VERSION = 1
 

@@ -19,9 +19,9 @@ from jinja2 import (
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
-from auditor import fsprobe
 from auditor.errors import RuleError
-from auditor.paths import reports_dir
+from auditor.io import fsprobe
+from auditor.io.paths import reports_dir
 
 _MARKUP_SUFFIXES = (".html", ".htm", ".xhtml", ".xml", ".svg")
 _TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")

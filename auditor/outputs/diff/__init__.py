@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from auditor.yamlfile import did_you_mean
+from auditor.io.yamlfile import did_you_mean
 
 if TYPE_CHECKING:
-    from auditor.changes import DiffResult
+    from auditor.changes.diff import DiffResult
 
 DiffRenderer = Callable[["DiffResult"], str]
 

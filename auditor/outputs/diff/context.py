@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from auditor.changes import DestinationRef, DiffResult, FieldChange, GrantChange
+from auditor.changes.diff import DestinationRef, DiffResult, FieldChange, GrantChange
 from auditor.models import AuditResult
 from auditor.outputs.report_json import finding_dict, statement_dict
 

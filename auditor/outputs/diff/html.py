@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.changes import DiffResult
+from auditor.changes.diff import DiffResult
 from auditor.outputs.diff.context import build_diff_context
 from auditor.outputs.html import MAX_FINDINGS
 from auditor.outputs.templating import builtin_environment, html_code_spans

@@ -6,7 +6,7 @@ destination name can neither break a table nor add markup.
 
 from __future__ import annotations
 
-from auditor.changes import DiffResult
+from auditor.changes.diff import DiffResult
 from auditor.outputs.diff.context import build_diff_context
 from auditor.outputs.markdown import code_spans, escape_markdown
 from auditor.outputs.templating import builtin_environment

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from auditor.changes import DiffResult
+from auditor.changes.diff import DiffResult
 from auditor.outputs.diff.context import diff_dict
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.changes import DiffResult
+from auditor.changes.diff import DiffResult
 from auditor.outputs.diff.context import build_diff_context
 from auditor.outputs.text import clean
 

@@ -1,0 +1,165 @@
+"""Click commands `diff` and `review`: two audits compared, outputs written, an exit code."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from auditor.cli.support import (
+    api_options,
+    effective_config,
+    fetch_live,
+    guarded,
+    input_limit_option,
+    parse_now,
+    pop_api_args,
+    rule_loading_options,
+)
+from auditor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError
+from auditor.models import FAIL_ON_CHOICES
+from auditor.outputs.diff import DIFF_FORMATS
+
+EXIT_CODES_HELP = """\b
+Exit codes:
+  0  no introduced finding at or above --fail-on
+  1  an introduced finding at or above --fail-on
+  2  usage error, a bad config or rule file, or (review) a change that cannot apply
+  3  an input is not JSON, or fails the destinations schema
+  4  (review --api) the API could not be read
+"""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def diff_options(fn: F) -> F:
+    """-f (the diff formats), --fail-on, --select, --ignore and --now."""
+    options = [
+        click.option(
+            "-f",
+            "--format",
+            "diff_formats",
+            multiple=True,
+            metavar="NAME[:PATH]",
+            help=f"Output format, repeatable; to stdout without PATH [default: text]. "
+            f"Formats: {', '.join(DIFF_FORMATS)}.",
+        ),
+        click.option(
+            "--fail-on",
+            type=click.Choice(FAIL_ON_CHOICES),
+            default=None,
+            help="Fail (exit 1) when an introduced finding is at or above this severity "
+            "[default: the config file's fail_on, else medium].",
+        ),
+        click.option("--select", multiple=True, metavar="RULE", help="Run only these rules."),
+        click.option("--ignore", multiple=True, metavar="RULE", help="Skip these rules."),
+        click.option("--now", metavar="TIMESTAMP", help="The audits' time (ISO 8601)."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return rule_loading_options(fn)
+
+
+@click.command("diff", epilog=EXIT_CODES_HELP)
+@click.argument("before_path", metavar="BEFORE")
+@click.argument("after_path", metavar="AFTER")
+@diff_options
+@input_limit_option
+@guarded
+def diff_command(before_path: str, after_path: str, max_input_size: int, **flags: Any) -> None:
+    """Compare two snapshots: destinations, grants and findings added, removed or changed."""
+    from auditor.changes.diff import run_diff
+    from auditor.io.sources import read_source
+
+    outputs = _outputs(flags.pop("diff_formats"), inputs=(before_path, after_path))
+    now = parse_now(flags.pop("now"))
+    config = effective_config(**flags)
+    with config.located():
+        before = read_source(before_path, max_input_size)
+        after = read_source(after_path, max_input_size)
+        result = run_diff(before, after, config.audit_options(now))
+    _finish(result, outputs)
+
+
+@click.command("review", epilog=EXIT_CODES_HELP)
+@click.argument("snapshot_path", metavar="[SNAPSHOT]", required=False)
+@click.option(
+    "--change",
+    "change_path",
+    required=True,
+    metavar="CHANGE",
+    help="YAML or JSON list of the API calls to review (method, path, body).",
+)
+@click.option("--api", is_flag=True, help="Review against the live API instead of SNAPSHOT.")
+@api_options
+@diff_options
+@guarded
+def review_command(snapshot_path: str | None, change_path: str, api: bool, **flags: Any) -> None:
+    """Review proposed API calls: apply CHANGE to SNAPSHOT (or --api) in memory and compare.
+
+    The snapshot is never modified. Exits 2 naming the call when a call cannot apply.
+    """
+    from auditor.changes.changefile import load_change_file
+    from auditor.changes.review import run_review
+
+    api_args = pop_api_args(flags)
+    if api == (snapshot_path is not None):
+        raise UsageError("give either SNAPSHOT (a file, or - for stdin) or --api, not both")
+    inputs = (change_path, *([snapshot_path] if snapshot_path else []))
+    outputs = _outputs(flags.pop("diff_formats"), inputs=inputs)
+    now = parse_now(flags.pop("now"))
+    config = effective_config(**flags)
+    change = load_change_file(change_path)  # a bad change file fails before the API is read
+    with config.located():
+        source = _snapshot(snapshot_path, api_args)
+        result = run_review(source, change, config.audit_options(now))
+    _finish(result, outputs)
+
+
+def _snapshot(path: str | None, api_args: dict[str, Any]) -> Any:
+    from auditor.io.sources import read_source
+    from auditor.models import Source
+
+    if path is not None:
+        return read_source(path, api_args["max_input_size"])
+    fetched = fetch_live(api_args)
+    return Source(path=fetched.url, sha256=fetched.sha256, data=fetched.body)
+
+
+def _outputs(specs: Sequence[str], *, inputs: Sequence[str]) -> list[tuple[str, str]]:
+    """The outputs asked for (text to stdout by default), none of them over an input file."""
+    from auditor.io.sources import check_writable
+    from auditor.outputs.diff import parse_diff_output
+
+    outputs = []
+    for spec in specs or ("text",):
+        try:
+            outputs.append(parse_diff_output(spec))
+        except ValueError as exc:
+            raise UsageError(f"--format: {exc}") from None
+    guarded_paths = {Path(p).resolve() for p in inputs if p != "-"}
+    for _, path in outputs:
+        if path != "-":
+            if Path(path).resolve() in guarded_paths:
+                raise UsageError(f"--format: {path} is an input; it is never overwritten")
+            check_writable(path)
+    return outputs
+
+
+def _finish(result: Any, outputs: Sequence[tuple[str, str]]) -> None:
+    """Render every output, then write them all, then exit with the verdict's code."""
+    from auditor.io.sources import atomic_write
+    from auditor.outputs.diff import render_diff
+
+    rendered = [(path, render_diff(name, result)) for name, path in outputs]
+    for path, text in rendered:
+        if path == "-":
+            click.echo(text, nl=False)
+        else:
+            atomic_write(path, text)
+    if result.before.problems or result.after.problems:
+        sys.exit(EXIT_INPUT)
+    sys.exit(EXIT_OK if result.passed else EXIT_FINDINGS)

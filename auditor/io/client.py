@@ -1,0 +1,452 @@
+"""Read Data Export destinations from the live LaunchDarkly API, with retries and rate limits."""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import ipaddress
+import json
+import math
+import random
+import re
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, NoReturn
+from urllib.parse import urljoin, urlsplit
+
+import requests
+
+from auditor import __version__
+from auditor.errors import ApiError, UsageError
+from auditor.io import strictjson
+from auditor.io.limits import DEFAULT_MAX_INPUT_SIZE, too_large
+
+API_VERSION = "20240415"
+DESTINATIONS_PATH = "/api/v2/destinations"
+INSTANCES: dict[str, str] = {
+    "commercial": "https://app.launchdarkly.com",
+    "federal": "https://app.launchdarkly.us",
+    "eu": "https://app.eu.launchdarkly.com",
+}
+CHUNK_SIZE = 1 << 16
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 30.0
+_RETRY_HINT = "the API may be busy or down; try again later, or raise --max-retries / --timeout"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClientConfig:
+    """Where and how to call the API; `max_retries` counts retries after the first attempt."""
+
+    base_url: str
+    token: str = field(repr=False)
+    max_retries: int = 5
+    total_timeout: float = 120.0
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    max_pages: int = 100
+    max_body: int = DEFAULT_MAX_INPUT_SIZE
+    """Bytes the responses may add up to (`--max-input-size`); counted as they arrive."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FetchResult:
+    """One complete destinations document as fetched; never partial."""
+
+    body: bytes
+    base_url: str
+    url: str
+    status: int
+    api_version: str
+    fetched_at: str
+    sha256: str
+    content_type: str
+    pages: int = 1
+
+
+def resolve_config(
+    *,
+    base_url: str | None,
+    instance: str | None,
+    api_key_env: str = "LD_API_KEY",
+    environ: Mapping[str, str],
+    max_retries: int | None = None,
+    timeout: float | None = None,
+    max_body: int | None = None,
+) -> ClientConfig:
+    """Pick the base URL (--base-url > LD_BASE_URL > --instance > commercial) and the token."""
+    if instance is not None and instance not in INSTANCES:
+        raise UsageError(f"unknown instance {instance!r}; choose one of {', '.join(INSTANCES)}")
+    chosen = base_url or environ.get("LD_BASE_URL") or INSTANCES[instance or "commercial"]
+    token = environ.get(api_key_env, "").strip()
+    if not token:
+        raise UsageError(
+            f"no API token: set {api_key_env} (or name another variable with --api-key-env)"
+        )
+    if not (token.isascii() and token.isprintable()) or any(ch.isspace() for ch in token):
+        raise UsageError(f"the API token in {api_key_env} contains spaces or control characters")
+    if max_retries is not None and max_retries < 0:
+        raise UsageError(f"--max-retries must be 0 or more, not {max_retries}")
+    if timeout is not None and timeout <= 0:
+        raise UsageError(f"--timeout must be a positive number of seconds, not {timeout:g}")
+    defaults = ClientConfig(base_url="", token="")
+    return ClientConfig(
+        base_url=_check_base_url(chosen),
+        token=token,
+        max_retries=defaults.max_retries if max_retries is None else max_retries,
+        total_timeout=defaults.total_timeout if timeout is None else timeout,
+        max_body=defaults.max_body if max_body is None else max_body,
+    )
+
+
+def _check_base_url(url: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(
+            f"base URL {url!r} is not an http(s) URL like https://app.launchdarkly.com"
+        )
+    if parts.username or parts.password or parts.query or parts.fragment:
+        raise UsageError(
+            "base URL must be scheme://host[:port][/path], without credentials or query"
+        )
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise UsageError(f"refusing to send the API token over plain http to {parts.hostname}")
+    return url.strip().rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _print_stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+class _TokenAuth(requests.auth.AuthBase):
+    """Sends the token as the bare `Authorization` value; explicit auth also keeps ~/.netrc out."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        request.headers["Authorization"] = self._token
+        return request
+
+    def __repr__(self) -> str:
+        return "_TokenAuth(<redacted>)"
+
+
+def fetch_destinations(
+    config: ClientConfig,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    notify: Callable[[str], None] = _print_stderr,
+    clock: Callable[[], float] = time.monotonic,
+    wall: Callable[[], float] = time.time,
+) -> FetchResult:
+    """GET /api/v2/destinations and every `_links.next` page after it.
+
+    A single page is returned byte for byte. When the API paginates, the pages' `items` are
+    concatenated into the first page's document (its `_links.next` removed) and `body` is that
+    merged document re-serialised as indented UTF-8 JSON; `sha256` is of that body.
+    Raises ApiError (exit 4) for anything short of one complete JSON object.
+    """
+    with requests.Session() as session:
+        session.auth = _TokenAuth(config.token)
+        session.headers.update(
+            {
+                "LD-API-Version": API_VERSION,
+                "User-Agent": f"auditor/{__version__}",
+                "Accept": "application/json",
+            }
+        )
+        fetcher = _Fetcher(config, session, sleep, notify, clock, wall)
+        return fetcher.fetch_all()
+
+
+@dataclass
+class _Fetcher:
+    config: ClientConfig
+    session: requests.Session
+    sleep: Callable[[float], None]
+    notify: Callable[[str], None]
+    clock: Callable[[], float]
+    wall: Callable[[], float]
+    deadline: float = 0.0
+    received: int = 0
+    """Bytes of the pages accepted so far, against `config.max_body`."""
+
+    def fetch_all(self) -> FetchResult:
+        self.deadline = self.clock() + self.config.total_timeout
+        seen = [self.config.base_url + DESTINATIONS_PATH]
+        response = self._get_with_retries(seen[0])
+        first = document = self._parse(response, seen[0])
+        self.received += len(response.content)
+        if _next_href(first) is None:
+            return self._result(seen[0], response, response.content, pages=1)
+        items = self._items(first, seen[0])
+        while (href := _next_href(document)) is not None:
+            if len(seen) >= self.config.max_pages:
+                raise self._error(
+                    f"the API returned more than {self.config.max_pages} pages of destinations",
+                    "stopped following `_links.next`; nothing was saved",
+                )
+            url = self._resolve_next(seen[-1], href)
+            if url in seen:
+                raise self._error(f"the API's next-page link loops back to {url}", None)
+            seen.append(url)
+            response = self._get_with_retries(url)
+            document = self._parse(response, url)
+            self.received += len(response.content)
+            items.extend(self._items(document, url))
+        links = {k: v for k, v in first["_links"].items() if k != "next"}
+        merged = {**first, "_links": links, "items": items}
+        body = json.dumps(merged, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+        return self._result(seen[0], response, body, len(seen), "application/json")
+
+    def _result(
+        self,
+        url: str,
+        response: requests.Response,
+        body: bytes,
+        pages: int,
+        content_type: str | None = None,
+    ) -> FetchResult:
+        fetched = datetime.fromtimestamp(self.wall(), UTC).isoformat(timespec="seconds")
+        return FetchResult(
+            body=body,
+            base_url=self.config.base_url,
+            url=url,
+            status=response.status_code,
+            api_version=response.headers.get("LD-API-Version", API_VERSION),
+            fetched_at=fetched.replace("+00:00", "Z"),
+            sha256=hashlib.sha256(body).hexdigest(),
+            content_type=content_type or response.headers.get("Content-Type", ""),
+            pages=pages,
+        )
+
+    def _get_with_retries(self, url: str) -> requests.Response:
+        retries = self.config.max_retries
+        attempt = 0
+        while True:
+            outcome = self._attempt(url, attempt)
+            if isinstance(outcome, requests.Response):
+                return outcome
+            if attempt == retries:
+                raise self._error(
+                    f"gave up after {_attempts(attempt + 1)}: {outcome.problem} from {url}",
+                    _RETRY_HINT,
+                ) from outcome.cause
+            wait = outcome.wait
+            if self.clock() + wait > self.deadline:
+                raise self._error(
+                    f"{outcome.problem} from {url}; waiting {_seconds(wait)} more would pass"
+                    f" the {_seconds(self.config.total_timeout)} time limit",
+                    _RETRY_HINT,
+                ) from outcome.cause
+            attempt += 1
+            line = f"{outcome.problem}, retrying in {_seconds(wait)} (retry {attempt}/{retries})"
+            self.notify(self._scrub(line))
+            self.sleep(wait)
+
+    def _attempt(self, url: str, attempt: int) -> requests.Response | _Retry:
+        """One GET; a Response to act on, or why and how long to wait before the next one."""
+        backoff = min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt) * random.uniform(0.5, 1.0)
+        remaining = max(self.deadline - self.clock(), 0.001)
+        timeout = (
+            min(self.config.connect_timeout, remaining),
+            min(self.config.read_timeout, remaining),
+        )
+        try:
+            response = self.session.get(url, timeout=timeout, allow_redirects=False, stream=True)
+            self._read_body(response, url)
+        except requests.exceptions.SSLError as exc:
+            raise self._error(
+                f"TLS verification failed for {url}",
+                "behind a TLS-inspecting proxy? point REQUESTS_CA_BUNDLE at its CA certificate",
+            ) from exc
+        except requests.exceptions.ConnectTimeout as exc:
+            return _Retry("connection timed out", backoff, exc)
+        except requests.exceptions.ReadTimeout as exc:
+            return _Retry("no response within the read timeout", backoff, exc)
+        except (
+            requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError,
+        ) as exc:
+            return _Retry("response cut off mid-body", backoff, exc)
+        except requests.exceptions.ConnectionError as exc:
+            if "timed out" in str(exc):
+                return _Retry("response stalled past the read timeout", backoff, exc)
+            return _Retry(f"could not connect ({_reason(exc)})", backoff, exc)
+        except requests.exceptions.RequestException as exc:
+            raise self._error(f"could not request {url}: {_reason(exc)}", None) from exc
+        declared = response.headers.get("Content-Length", "")
+        encoded = "Content-Encoding" in response.headers
+        if declared.isdigit() and not encoded and int(declared) != len(response.content):
+            return _Retry("response cut off mid-body", backoff, None)
+        if response.status_code == 429:
+            wait = self._rate_limit_wait(response)
+            return _Retry("rate limited (HTTP 429)", backoff if wait is None else wait, None)
+        if response.status_code >= 500:
+            return _Retry(f"server error (HTTP {response.status_code})", backoff, None)
+        return response
+
+    def _read_body(self, response: requests.Response, url: str) -> None:
+        """Read the body, refusing it once the pages would pass `max_body` (never retried)."""
+        left = self.config.max_body - self.received
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > left:
+            self._refuse(response, url)
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_content(CHUNK_SIZE):
+            size += len(chunk)
+            if size > left:
+                self._refuse(response, url)
+            chunks.append(chunk)
+        response._content = b"".join(chunks)
+
+    def _refuse(self, response: requests.Response, url: str) -> NoReturn:
+        response.close()
+        raise self._error(too_large(f"the response from {url}", self.config.max_body), None)
+
+    def _rate_limit_wait(self, response: requests.Response) -> float | None:
+        """Seconds the API asks for: Retry-After (seconds or HTTP date), else X-Ratelimit-Reset."""
+        retry_after = response.headers.get("Retry-After", "").strip()
+        if retry_after:
+            seconds = _number(retry_after)
+            if seconds is not None:
+                return max(seconds, 0.0)
+            try:
+                when = email.utils.parsedate_to_datetime(retry_after)
+            except (TypeError, ValueError):
+                when = None
+            if when is not None:
+                when = when if when.tzinfo else when.replace(tzinfo=UTC)
+                return max(when.timestamp() - self.wall(), 0.0)
+        reset_ms = _number(response.headers.get("X-Ratelimit-Reset", "").strip())
+        return None if reset_ms is None else max(reset_ms / 1000 - self.wall(), 0.0)
+
+    def _parse(self, response: requests.Response, url: str) -> dict[str, Any]:
+        """The response as a JSON object, or ApiError saying what came back instead."""
+        status = response.status_code
+        if 300 <= status < 400:
+            raise self._error(
+                f"the API redirected {url} to {response.headers.get('Location', '?')}",
+                "set --base-url to the address the API is served from",
+            )
+        if status >= 400:
+            raise self._error(
+                f"HTTP {status} {response.reason} from {url}{_api_message(response)}",
+                self._status_hint(status),
+            )
+        media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if media == "text/html" or response.content.lstrip()[:1] == b"<":
+            raise self._error(
+                f"got an HTML page instead of JSON from {url} (HTTP {status})",
+                "check --base-url: it must be the LaunchDarkly API, not a web or proxy login page",
+            )
+        if media != "application/json" and not media.endswith("+json"):
+            raise self._error(f"expected JSON from {url}, got content type {media or 'none'}", None)
+        try:
+            document = strictjson.loads(response.content)
+        except (ValueError, RecursionError) as exc:
+            raise self._error(f"the response from {url} is not valid JSON ({exc})", None) from exc
+        if not isinstance(document, dict):
+            kind = type(document).__name__
+            raise self._error(f"expected a JSON object from {url}, got a JSON {kind}", None)
+        return document
+
+    def _status_hint(self, status: int) -> str | None:
+        base = self.config.base_url
+        return {
+            401: "the token is invalid or expired: check LD_API_KEY (or the variable named by"
+            f" --api-key-env) and that the token belongs to the instance at {base}",
+            403: "the token's role cannot read Data Export destinations: it needs viewProject"
+            " on proj/* (the Reader role has it); destinations live under"
+            " proj/*:env/*:destination/*",
+            404: f"no destinations endpoint at {base}: check --base-url, LD_BASE_URL or --instance",
+        }.get(status)
+
+    def _items(self, document: dict[str, Any], url: str) -> list[Any]:
+        items = document.get("items")
+        if not isinstance(items, list):
+            raise self._error(f"page {url} has no `items` list, so pages cannot be merged", None)
+        return list(items)
+
+    def _resolve_next(self, current: str, href: str) -> str:
+        """The next page's URL; only ever on the configured host, so the token goes nowhere else."""
+        url = self.config.base_url + href if href.startswith("/") else urljoin(current, href)
+        here, there = urlsplit(self.config.base_url), urlsplit(url)
+        if (here.scheme, here.netloc) != (there.scheme, there.netloc):
+            raise self._error(
+                f"the API's next-page link points to {there.scheme}://{there.netloc}",
+                "refusing to send the token to a host other than the configured base URL",
+            )
+        return url
+
+    def _scrub(self, text: str) -> str:
+        """One line, with the token (should anything echo it) replaced."""
+        token = self.config.token
+        return " ".join((text.replace(token, "<redacted>") if token else text).split())
+
+    def _error(self, message: str, hint: str | None) -> ApiError:
+        return ApiError(self._scrub(message), hint=None if hint is None else self._scrub(hint))
+
+
+@dataclass(frozen=True)
+class _Retry:
+    problem: str
+    wait: float
+    cause: Exception | None
+
+
+def _next_href(document: dict[str, Any]) -> str | None:
+    links = document.get("_links")
+    nxt = links.get("next") if isinstance(links, dict) else None
+    href = nxt.get("href") if isinstance(nxt, dict) else None
+    return href if isinstance(href, str) and href else None
+
+
+def _api_message(response: requests.Response) -> str:
+    """': <message>' from a LaunchDarkly error body, with the denied action when it names one."""
+    try:
+        body = json.loads(response.content)
+    except (ValueError, RecursionError):
+        return ""
+    if not isinstance(body, dict) or not isinstance(body.get("message"), str):
+        return ""
+    text = f": {body['message'][:300]}"
+    access = body.get("access")
+    if isinstance(access, dict) and access.get("action") and access.get("resource"):
+        text += f" (denied {access['action']} on {access['resource']})"
+    return text
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _reason(exc: Exception) -> str:
+    match = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(exc))
+    return match.group(1).strip() if match else type(exc).__name__
+
+
+def _seconds(value: float) -> str:
+    return f"{round(value, 1):g} s"
+
+
+def _attempts(n: int) -> str:
+    return "1 attempt" if n == 1 else f"{n} attempts"

@@ -1,0 +1,68 @@
+"""What every operator module shares: the operator registry, MISSING, notes and errors.
+
+Operator modules (`access_operators`, `policy_operators`, `target_operators` and the
+built-ins in `conditions`) register here with `@operator`; `conditions` compiles rules
+against the registry. Nothing here imports the compiler, so there is no import cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+
+class _Missing:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+MISSING: Any = _Missing()
+
+Test = Callable[[Any, Any], bool]
+"""A compiled condition: (value, context) -> holds. The context is the engine's, opaque here."""
+
+
+def note(ctx: Any, line: str | Callable[[], str]) -> None:
+    """Add a line of reasoning to the context's trail, when a finding is being explained.
+
+    Pass a callable to build the text only then: evaluation without a trail stays cheap.
+    """
+    trail = getattr(ctx, "trail", None)
+    if trail is not None:
+        trail.append(line() if callable(line) else line)
+
+
+class ConditionError(Exception):
+    """A condition that cannot be compiled; `where` is the path of keys inside the rule.
+
+    `at` is the node to point at when it differs from `where` (an unknown operator is reported
+    on the condition that holds it, located at the operator's own key).
+    """
+
+    def __init__(
+        self, where: Sequence[str | int], message: str, *, at: Sequence[str | int] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.where = tuple(where)
+        self.at = self.where if at is None else tuple(at)
+        self.message = message
+
+
+OperatorCompiler = Callable[[Any, Mapping[str, Any], tuple[str | int, ...]], Test]
+OPERATORS: dict[str, OperatorCompiler] = {}
+
+
+NOTING: set[str] = set()
+"""Operators that note reasoning (see `note`): only rules using them need an explanation."""
+
+
+def operator(name: str, *, notes: bool = False) -> Callable[[OperatorCompiler], OperatorCompiler]:
+    def register(fn: OperatorCompiler) -> OperatorCompiler:
+        OPERATORS[name] = fn
+        if notes:
+            NOTING.add(name)
+        return fn
+
+    return register

@@ -1,0 +1,115 @@
+"""Every destination of one audit, with the indexes operators share, each built once and lazily."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, overload
+
+from auditor.launchdarkly import (
+    AccessDecision,
+    DestinationIndex,
+    Policy,
+    Reach,
+    index_destinations,
+    reach,
+    who_can_change,
+)
+from auditor.launchdarkly.access import DESTINATION_ACTIONS
+from auditor.launchdarkly.targets import target_of
+from auditor.models import Destination
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    """How many destinations, known projects and known (project, environment) pairs there are."""
+
+    destinations: int
+    projects: int
+    environments: int
+
+
+class Inventory(Sequence[Destination]):
+    """The audited destinations; reach, access and target groups are computed once per audit.
+
+    Reach is cached by statement content (what it targets, not who holds it), so a statement
+    cited by every destination is matched against the index once.
+    """
+
+    def __init__(self, destinations: Iterable[Destination]) -> None:
+        self._items = tuple(destinations)
+        self._index: DestinationIndex | None = None
+        self._totals: Totals | None = None
+        self._reach: dict[tuple[Any, ...], Reach] = {}
+        self._access: dict[tuple[int, tuple[str, ...]], Mapping[str, AccessDecision]] = {}
+        self._targets: dict[tuple[Any, ...], tuple[Destination, ...]] | None = None
+
+    @overload
+    def __getitem__(self, position: int) -> Destination: ...
+    @overload
+    def __getitem__(self, position: slice) -> Sequence[Destination]: ...
+    def __getitem__(self, position: int | slice) -> Destination | Sequence[Destination]:
+        return self._items[position]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[Destination]:
+        return iter(self._items)
+
+    @property
+    def destination_index(self) -> DestinationIndex:
+        if self._index is None:
+            self._index = index_destinations(self._items)
+        return self._index
+
+    @property
+    def totals(self) -> Totals:
+        if self._totals is None:
+            projects = {d.project for d in self._items if d.project}
+            pairs = {(d.project, d.environment) for d in self._items if d.project and d.environment}
+            self._totals = Totals(len(self._items), len(projects), len(pairs))
+        return self._totals
+
+    def reach(self, policy: Policy, action: str | None = None) -> Reach:
+        """The statement's reach over this inventory, for `action` or its whole footprint."""
+        key = (policy.footprint, action)
+        found = self._reach.get(key)
+        if found is None:
+            found = self._reach[key] = reach(policy, self.destination_index, action)
+        return found
+
+    def access(
+        self, destination: Destination, actions: Sequence[str] = DESTINATION_ACTIONS
+    ) -> Mapping[str, AccessDecision]:
+        """What `_access` records for `destination`, per action (see `who_can_change`)."""
+        key = (destination.index, tuple(actions))
+        found = self._access.get(key)
+        if found is None:
+            found = self._access[key] = who_can_change(destination, actions)
+        return found
+
+    def same_target(self, destination: Destination) -> tuple[Destination, ...]:
+        """Other enabled destinations of the same project and environment with the same target."""
+        if self._targets is None:
+            groups: dict[tuple[Any, ...], list[Destination]] = {}
+            for item in self._items:
+                key = _target_key(item)
+                if key is not None:
+                    groups.setdefault(key, []).append(item)
+            self._targets = {k: tuple(v) for k, v in groups.items() if len(v) > 1}
+        key = _target_key(destination)
+        if key is None:
+            return ()
+        members = self._targets.get(key, ())
+        return tuple(d for d in members if d.index != destination.index)
+
+
+def _target_key(destination: Destination) -> tuple[Any, ...] | None:
+    if not destination.on or not destination.project or not destination.environment:
+        return None
+    target = target_of(destination.kind, destination.config)
+    identity = None if target is None else target.identity
+    if identity is None:
+        return None
+    return (destination.project, destination.environment, *identity)

@@ -1,0 +1,83 @@
+"""Run a rule's executable examples: each pass example yields no finding, each fail one does."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from auditor.engine import CompiledRule, evaluate
+from auditor.errors import InputError
+from auditor.launchdarkly.document import build_document
+from auditor.rulebook.ruleset import compile_rule
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ExampleOutcome:
+    expected: str
+    """"pass" or "fail"."""
+    index: int
+    ok: bool
+    detail: str
+
+
+def example_item(compiled: CompiledRule, example: Mapping[str, Any]) -> dict[str, Any]:
+    """The destination item an example stands for.
+
+    Destination examples are destination items. Statement examples are a statement (effect,
+    resources, actions, ...) with optional `decision` (default: allowed for allow, denied for
+    deny) and `destination` (fields of the destination that carries it).
+    """
+    if compiled.rule.scope == "destinations":
+        return dict(example)
+    reason = {k: v for k, v in example.items() if k not in ("decision", "destination")}
+    default = "denied" if reason.get("effect") == "deny" else "allowed"
+    decision = example.get("decision", default)
+    carrier: dict[str, Any] = {
+        "_id": "example",
+        "name": "example",
+        "kind": "kinesis",
+        "on": True,
+        **example.get("destination", {}),
+    }
+    carrier["_access"] = {"allowed": [], "denied": []}
+    carrier["_access"][decision].append({"action": "updateOn", "reason": reason})
+    return carrier
+
+
+def finds(compiled: CompiledRule, example: Mapping[str, Any]) -> bool:
+    """Whether the rule makes a finding on the example; InputError when it is not valid.
+
+    The example is the first item of an export that also holds the rule's example inventory;
+    findings on the inventory's items do not count.
+    """
+    items = [example_item(compiled, example), *compiled.rule.examples_inventory]
+    document = build_document({"items": items})
+    if document.problems:
+        first = document.problems[0]
+        raise InputError(f"example is not a valid destination: {first.pointer}: {first.message}")
+    findings = evaluate([compiled], document.destinations)
+    return any(f.pointer == "/items/0" or f.pointer.startswith("/items/0/") for f in findings)
+
+
+def run_examples(compiled: CompiledRule) -> list[ExampleOutcome]:
+    """Each example's outcome; with the rule's `examples.params` over its compiled params."""
+    if compiled.rule.examples_params:
+        compiled = compile_rule(compiled.rule, {**compiled.params, **compiled.rule.examples_params})
+    outcomes = []
+    for expected, examples in (
+        ("pass", compiled.rule.examples_pass),
+        ("fail", compiled.rule.examples_fail),
+    ):
+        for index, example in enumerate(examples):
+            try:
+                found = finds(compiled, example)
+            except InputError as exc:
+                outcomes.append(
+                    ExampleOutcome(expected=expected, index=index, ok=False, detail=exc.message)
+                )
+                continue
+            ok = found == (expected == "fail")
+            detail = "finding" if found else "no finding"
+            outcomes.append(ExampleOutcome(expected=expected, index=index, ok=ok, detail=detail))
+    return outcomes
