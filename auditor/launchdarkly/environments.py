@@ -1,0 +1,86 @@
+"""Which environments hold production data: LaunchDarkly's facts when known, else key globs."""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+__all__ = [
+    "DEFAULT_PRODUCTION_ENVIRONMENTS",
+    "EnvironmentFacts",
+    "EnvironmentKey",
+    "is_production",
+    "production_basis",
+]
+
+DEFAULT_PRODUCTION_ENVIRONMENTS: tuple[str, ...] = (
+    "production",
+    "prod",
+    "prd",
+    "live",
+    "production-*",
+    "prod-*",
+    "prd-*",
+    "*-production",
+    "*-prod",
+    "*-prd",
+)
+"""Environment key globs that read as production, matched case-insensitively.
+
+A name or a name joined by `-` to a qualifier (`prod-eu`, `payments-prd`), never a longer word
+that starts the same way: `product-sandbox` and `preprod` are not production, `prd` is. Rules
+take them as their `production_environments` param, so a team with other names lists its own.
+"""
+
+EnvironmentKey = tuple[str, str]
+"""(project key, environment key)."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class EnvironmentFacts:
+    """What LaunchDarkly says about an environment, when auditor has read it.
+
+    `critical` is the environment's own flag: LaunchDarkly marks production-like environments
+    critical (https://launchdarkly.com/docs/home/account/environment); None when not read.
+    """
+
+    critical: bool | None = None
+
+
+def is_production(
+    project: str | None,
+    environment: str | None,
+    *,
+    globs: Iterable[str] = DEFAULT_PRODUCTION_ENVIRONMENTS,
+    facts: Mapping[EnvironmentKey, EnvironmentFacts] | None = None,
+) -> bool:
+    """Whether the environment holds production data: its `critical` fact, else its key.
+
+    A known fact overrides the guess either way; without one, the key is matched against
+    `globs` case-insensitively (`PROD` is production). An unknown environment is not.
+    """
+    return production_basis(project, environment, globs=globs, facts=facts)[0]
+
+
+def production_basis(
+    project: str | None,
+    environment: str | None,
+    *,
+    globs: Iterable[str] = DEFAULT_PRODUCTION_ENVIRONMENTS,
+    facts: Mapping[EnvironmentKey, EnvironmentFacts] | None = None,
+) -> tuple[bool, str]:
+    """`is_production` with its reason, for people ("its key matches `prod-*`")."""
+    if environment is None:
+        return False, "its environment is unknown"
+    known = None if facts is None or project is None else facts.get((project, environment))
+    if known is not None and known.critical is not None:
+        if known.critical:
+            return True, "LaunchDarkly marks it critical"
+        return False, "LaunchDarkly does not mark it critical"
+    key = environment.lower()
+    patterns = tuple(globs)
+    for glob in patterns:
+        if fnmatch.fnmatchcase(key, glob.lower()):
+            return True, f"its key matches `{glob}`"
+    return False, f"its key matches none of {', '.join(patterns)}"
