@@ -1,4 +1,5 @@
-"""Operators on where exports go: approved targets per kind, and duplicate exports."""
+"""Operators on where exports go and come from: approved targets per kind, destinations that
+share a target or an environment, and which environments are production."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from typing import Any
 
 from auditor.language import operands
 from auditor.language.vocabulary import MISSING, ConditionError, Test, note, operator
+from auditor.launchdarkly.environments import is_production, production_basis
 from auditor.launchdarkly.inventory import Inventory
-from auditor.launchdarkly.targets import TARGET_KINDS
+from auditor.launchdarkly.targets import TARGET_KINDS, target_of
+from auditor.models import Destination
 
 Where = tuple[str | int, ...]
 
@@ -68,6 +71,109 @@ def _duplicates(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
                 ctx,
                 f"enabled destination {other.name} ({other.id}) in {other.project}/"
                 f"{other.environment} exports to the same target ({other.pointer})",
+            )
+        return compare(len(others), 0)
+
+    return test
+
+
+@operator("production", notes=True)
+def _production(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
+    globs = operands.globs(operand, where)
+
+    def test(value: Any, ctx: Any) -> bool:
+        if not isinstance(value, Mapping):
+            return False
+        project, environment = value.get("project"), value.get("environment")
+        if not isinstance(environment, str):
+            return False
+        facts = getattr(getattr(ctx, "inventory", None), "environment_facts", None)
+        project_key = project if isinstance(project, str) else None
+        found, why = production_basis(project_key, environment, globs=globs, facts=facts)
+        place = f"{project}/{environment}" if project_key else environment
+        note(ctx, lambda: f"environment {place} is {'' if found else 'not '}production: {why}")
+        return found
+
+    return test
+
+
+_PAIRS = ("all", "into-production", "not-into-production")
+
+
+@operator("shares_target", notes=True)
+def _shares_target(operand: Any, params: Mapping[str, Any], where: Where) -> Test:
+    shape = (
+        "{environments: same|other, count: {equals|gte|...: n}, pairs: all|into-production|"
+        "not-into-production, production_environments: [globs]}"
+    )
+    spec = operands.fields(
+        operand,
+        where,
+        required=("environments", "count"),
+        optional=("pairs", "production_environments"),
+        shape=shape,
+    )
+    same = operands.choice(spec["environments"], (*where, "environments"), ("same", "other"))
+    compare = operands.measure(spec["count"], (*where, "count"), allow_all=False)
+    pairs = operands.choice(spec.get("pairs", "all"), (*where, "pairs"), _PAIRS)
+    globs: tuple[str, ...] = ()
+    if pairs != "all":
+        operands.need(
+            "production_environments" in spec,
+            where,
+            f"production_environments with pairs: {pairs}",
+        )
+        at = (*where, "production_environments")
+        globs = operands.globs(operands.param(spec["production_environments"], params, at), at)
+
+    def counted(destination: Destination, other: Destination, facts: Any) -> bool:
+        place = (other.project, other.environment)
+        if (place == (destination.project, destination.environment)) != (same == "same"):
+            return False
+        if pairs == "all":
+            return True
+        mine = is_production(destination.project, destination.environment, globs=globs, facts=facts)
+        theirs = is_production(other.project, other.environment, globs=globs, facts=facts)
+        into = not mine and theirs
+        return into if pairs == "into-production" else not into
+
+    def test(value: Any, ctx: Any) -> bool:
+        destination = getattr(ctx, "destination", None)
+        inventory = getattr(ctx, "inventory", None)
+        if value is MISSING or destination is None or not isinstance(inventory, Inventory):
+            return False
+        facts = inventory.environment_facts
+        others = [o for o in inventory.target_peers(destination) if counted(destination, o, facts)]
+        if others and getattr(ctx, "trail", None) is not None:
+            target = target_of(destination.kind, destination.config)
+            sink = "the same target" if target is None else target.describe()
+            for other in others:
+                note(
+                    ctx,
+                    f"enabled destination {other.name} ({other.id}) in {other.project}/"
+                    f"{other.environment} exports to {sink} ({other.pointer})",
+                )
+        return compare(len(others), 0)
+
+    return test
+
+
+@operator("environment_peers", notes=True)
+def _environment_peers(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
+    compare = operands.measure(operand, where, allow_all=False)
+
+    def test(value: Any, ctx: Any) -> bool:
+        destination = getattr(ctx, "destination", None)
+        inventory = getattr(ctx, "inventory", None)
+        if value is MISSING or destination is None or not isinstance(inventory, Inventory):
+            return False
+        others = inventory.environment_peers(destination)
+        for other in others:
+            state = "on" if other.on else "off"
+            note(
+                ctx,
+                f"destination {other.name} ({other.kind}, {state}, {other.id}) is also in "
+                f"{other.project}/{other.environment} ({other.pointer})",
             )
         return compare(len(others), 0)
 

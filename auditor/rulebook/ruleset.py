@@ -19,6 +19,7 @@ from auditor.io.yamlschema import check_schema, kind_of
 from auditor.language.conditions import Compiled, compile_condition, uses_any
 from auditor.language.vocabulary import NOTING, ConditionError
 from auditor.models import SEVERITY_NAMES, Rule, Severity
+from auditor.rulebook.fields import check_paths
 
 RULE_SUFFIXES = (".yaml", ".yml")
 
@@ -137,7 +138,11 @@ def compile_rule(
 
 def _conditions(rule: Rule, params: Mapping[str, Any]) -> tuple[Compiled | None, Compiled]:
     when = compile_condition(rule.when, params, ("when",)) if rule.when is not None else None
-    return when, compile_condition(rule.assert_, params, ("assert",))
+    check = compile_condition(rule.assert_, params, ("assert",))
+    if rule.when is not None:
+        check_paths(rule.when, rule.scope, ("when",))
+    check_paths(rule.assert_, rule.scope, ("assert",))
+    return when, check
 
 
 def _template(rule: Rule, doc: YamlDoc | None) -> Any:
@@ -172,9 +177,11 @@ def _jinja() -> Any:
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     from auditor.language.policy_operators import specifier_error
+    from auditor.launchdarkly.breadth import wildcard_destinations
 
     env = ImmutableSandboxedEnvironment(autoescape=False, finalize=lambda v: "" if v is None else v)
     env.filters["specifier_error"] = specifier_error
+    env.tests["wildcard_destinations"] = wildcard_destinations
     return env
 
 

@@ -1,0 +1,208 @@
+"""The fields a rule's paths may name, per scope, and the load-time check of every path.
+
+A destination rule sees one destination item of the export (the API's `Destination`, with
+`config` decoded) plus the fields auditor derives; a statement rule sees one statement of
+`_access` in the API's names, plus its decision, the actions citing it and its destination.
+Under `config`, `_links`, `_access` and a target's `fields` anything goes: that is data the
+export carries as it likes. Everywhere else an unknown name is a mistake, named at load time
+with a did-you-mean, instead of a path that silently leads nowhere on every destination.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditor.language.vocabulary import OPERATORS, ConditionError
+from auditor.models import Scope
+
+__all__ = ["Field", "check_paths", "known_fields"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Field:
+    """A field of a rule's subject: its JSON types, what it is, and what lies below it."""
+
+    types: tuple[str, ...]
+    """JSON type names the value may have (`string`, `number`, `boolean`, `object`, `array`,
+    `null`)."""
+    doc: str
+    children: Mapping[str, Field] = field(default_factory=dict)
+    """The known fields of an object."""
+    open: bool = False
+    """Any name is allowed below it (data the export carries as it likes)."""
+    items: Field | None = None
+    """What each item of an array is."""
+
+
+def _f(types: str, doc: str, **more: Any) -> Field:
+    return Field(types=tuple(types.split("|")), doc=doc, **more)
+
+
+_STRINGS = _f("string", "a string")
+
+DESTINATION_FIELDS: Mapping[str, Field] = {
+    "_id": _f("string", "The destination's id, as the API names it."),
+    "id": _f("string", "The destination's id (`_id`)."),
+    "name": _f("string", "The destination's name."),
+    "kind": _f("string", "The destination kind: kinesis, google-pubsub, mparticle, ..."),
+    "version": _f("number", "The destination's version."),
+    "on": _f("boolean", "Whether the export is on."),
+    "config": _f("object|null", "The kind's config, decoded from a JSON string.", open=True),
+    "createdAt": _f("number", "When the destination was created (Unix milliseconds)."),
+    "maintainerId": _f("string", "The member who maintains the destination."),
+    "_links": _f(
+        "object", "The API's links; `self.href` names project and environment.", open=True
+    ),
+    "_access": _f("object", "What the reading token may do (`allowed`, `denied`).", open=True),
+    "project": _f("string|null", "The project key, from `_links.self.href`."),
+    "environment": _f("string|null", "The environment key, from `_links.self.href`."),
+    "target": _f(
+        "object|null",
+        "Where events go: `kind`, `id` (what an approval names) and `fields`; null for kinds "
+        "without a nameable target.",
+        children={
+            "kind": _f("string", "The destination kind."),
+            "id": _f("string|null", "The target id: AWS account, GCP project, host, ..."),
+            "fields": _f("object", "The target's fields, per kind.", open=True),
+        },
+    ),
+    "unmasked_secrets": _f(
+        "array", "Names of secret config fields holding a clear value.", items=_STRINGS
+    ),
+    "disputed_config_missing": _f(
+        "array",
+        "Config fields one LaunchDarkly source requires and another does not, that are missing.",
+        items=_f(
+            "object",
+            "a missing field",
+            children={
+                "field": _f("string", "The field (or its alternatives)."),
+                "required_by": _f("string", "The sources that require it."),
+                "not_required_by": _f("string", "The sources that do not."),
+            },
+        ),
+    ),
+}
+"""The fields of a destination rule's subject."""
+
+STATEMENT_FIELDS: Mapping[str, Field] = {
+    "effect": _f("string", "`allow` or `deny`."),
+    "resources": _f("array", "Resource specifiers.", items=_STRINGS),
+    "notResources": _f("array", "Resource specifiers the statement excludes.", items=_STRINGS),
+    "actions": _f("array", "Actions (or globs such as `update*`).", items=_STRINGS),
+    "notActions": _f("array", "Actions the statement excludes.", items=_STRINGS),
+    "role_name": _f("string|null", "The role LaunchDarkly names as holding the statement."),
+    "decision": _f("string", "`allowed` or `denied`: the `_access` list citing it."),
+    "access_actions": _f("array", "The `_access` actions that cite it.", items=_STRINGS),
+    "destination": _f(
+        "object", "The destination whose `_access` cites it.", children=DESTINATION_FIELDS
+    ),
+}
+"""The fields of a statement rule's subject."""
+
+
+def known_fields(scope: Scope) -> Mapping[str, Field]:
+    """The top-level fields a rule of `scope` may name in its paths and messages."""
+    return DESTINATION_FIELDS if scope == "destinations" else STATEMENT_FIELDS
+
+
+# What each operator can hold on; an operator missing here holds on any value.
+_APPLIES: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("glob", "matches"), ("string",)),
+    **dict.fromkeys(("gt", "gte", "lt", "lte"), ("number",)),
+    **dict.fromkeys(("any", "all", "none", "count"), ("array",)),
+    "length": ("string", "array", "object"),
+    **dict.fromkeys(
+        (
+            "resource_wildcard",
+            "action_wildcard",
+            "valid_specifier",
+            "resource_covers",
+            "action_covers",
+            "wildcard_destinations",
+        ),
+        ("string",),
+    ),
+    **dict.fromkeys(("grants", "scoped_to", "reach", "production"), ("object",)),
+}
+
+
+def check_paths(spec: Any, scope: Scope, where: tuple[str | int, ...]) -> None:
+    """Raise ConditionError at the first path naming no field of `scope`, or at an operator
+    that cannot hold on its field's type. `spec` is a compiled (so well-formed) condition."""
+    root = Field(types=("object",), doc="the subject", children=known_fields(scope))
+    _walk(spec, root, "", scope, where)
+
+
+def _walk(
+    spec: Any, at: Field | None, path: str, scope: Scope, where: tuple[str | int, ...]
+) -> None:
+    if not isinstance(spec, Mapping):
+        return
+    for key, sub in spec.items():
+        here = (*where, key)
+        if key in ("and", "or") and isinstance(sub, list):
+            for index, item in enumerate(sub):
+                _walk(item, at, path, scope, (*here, index))
+        elif key == "not":
+            _walk(sub, at, path, scope, here)
+        elif key in OPERATORS:
+            _operator(key, sub, at, path, scope, here)
+        else:
+            child, shown = _follow(str(key), at, path, scope, here)
+            _walk(sub, child, shown, scope, here)
+
+
+def _operator(
+    name: str, operand: Any, at: Field | None, path: str, scope: Scope, where: tuple[str | int, ...]
+) -> None:
+    applies = _APPLIES.get(name)
+    if at is not None and applies is not None and not set(applies) & set(at.types):
+        shown = f"`{path}`" if path else f"a {scope[:-1]}"
+        raise ConditionError(
+            where,
+            f"{name} holds only on a {' or '.join(applies)}, but {shown} is "
+            f"{' or '.join(at.types)}",
+        )
+    items = None if at is None or at.open else at.items
+    if name in ("any", "all", "none"):
+        _walk(operand, items, f"{path}[]", scope, where)
+    elif name == "count" and isinstance(operand, Mapping) and "where" in operand:
+        _walk(operand["where"], items, f"{path}[]", scope, (*where, "where"))
+
+
+def _follow(
+    key: str, at: Field | None, path: str, scope: Scope, where: tuple[str | int, ...]
+) -> tuple[Field | None, str]:
+    shown = path
+    for part in key.split("."):
+        place = f"`{shown}`" if shown else f"a {scope[:-1]}"
+        shown = f"{shown}.{part}" if shown else part
+        if at is None or at.open:
+            return None, shown
+        if part.isdigit() and at.items is not None:
+            at = at.items
+            continue
+        known = at.children
+        if part in known:
+            at = known[part]
+            continue
+        if not known:
+            raise ConditionError(where, f"{place} has no field {part!r}: it is {at.doc}")
+        raise ConditionError(where, f"unknown field {part!r} of {place}{_hint(part, known, scope)}")
+    return at, shown
+
+
+def _hint(part: str, known: Mapping[str, Field], scope: Scope) -> str:
+    other: Scope = "statements" if scope == "destinations" else "destinations"
+    if known is known_fields(scope) and part in known_fields(other):
+        if other == "statements":
+            return "; it is a field of statements (scope: statements)"
+        return f"; it is a field of the destination: destination.{part}"
+    guess = difflib.get_close_matches(part, list(known), n=1)
+    if guess:
+        return f"; did you mean {guess[0]!r}?"
+    return f"; known: {', '.join(known)}"
