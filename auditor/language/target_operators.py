@@ -3,6 +3,7 @@ share a target or an environment, and which environments are production."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -132,8 +133,8 @@ def _shares_target(operand: Any, params: Mapping[str, Any], where: Where) -> Tes
             return False
         if pairs == "all":
             return True
-        mine = is_production(destination.project, destination.environment, globs=globs, facts=facts)
-        theirs = is_production(other.project, other.environment, globs=globs, facts=facts)
+        mine = _in_production(destination.project, destination.environment, globs, facts)
+        theirs = _in_production(other.project, other.environment, globs, facts)
         into = not mine and theirs
         return into if pairs == "into-production" else not into
 
@@ -143,16 +144,25 @@ def _shares_target(operand: Any, params: Mapping[str, Any], where: Where) -> Tes
         if value is MISSING or destination is None or not isinstance(inventory, Inventory):
             return False
         facts = inventory.environment_facts
-        others = [o for o in inventory.target_peers(destination) if counted(destination, o, facts)]
+        group = inventory.target_group(destination)
+        if not group:
+            return compare(0, 0)
+        if same == "other" and pairs == "all":
+            mine = (destination.project, destination.environment)
+            others = [o for o in group if (o.project, o.environment) != mine]
+        else:
+            peers = (o for o in group if o.index != destination.index)
+            others = [o for o in peers if counted(destination, o, facts)]
         if others and getattr(ctx, "trail", None) is not None:
             target = target_of(destination.kind, destination.config)
             sink = "the same target" if target is None else target.describe()
-            for other in others:
+            for other in others[:_SHOWN]:
                 note(
                     ctx,
                     f"enabled destination {other.name} ({other.id}) in {other.project}/"
                     f"{other.environment} exports to {sink} ({other.pointer})",
                 )
+            _more(ctx, len(others))
         return compare(len(others), 0)
 
     return test
@@ -167,14 +177,44 @@ def _environment_peers(operand: Any, _p: Mapping[str, Any], where: Where) -> Tes
         inventory = getattr(ctx, "inventory", None)
         if value is MISSING or destination is None or not isinstance(inventory, Inventory):
             return False
+        group = inventory.environment_group(destination)
+        if not group or getattr(ctx, "trail", None) is None:
+            return compare(max(len(group) - 1, 0), 0)
         others = inventory.environment_peers(destination)
-        for other in others:
-            state = "on" if other.on else "off"
-            note(
-                ctx,
-                f"destination {other.name} ({other.kind}, {state}, {other.id}) is also in "
-                f"{other.project}/{other.environment} ({other.pointer})",
-            )
+        if others:
+            for other in others[:_SHOWN]:
+                state = "on" if other.on else "off"
+                note(
+                    ctx,
+                    f"destination {other.name} ({other.kind}, {state}, {other.id}) is also in "
+                    f"{other.project}/{other.environment} ({other.pointer})",
+                )
+            _more(ctx, len(others))
         return compare(len(others), 0)
 
     return test
+
+
+def _in_production(
+    project: str | None, environment: str | None, globs: tuple[str, ...], facts: Any
+) -> bool:
+    if facts:
+        return is_production(project, environment, globs=globs, facts=facts)
+    return _production_by_key(project, environment, globs)
+
+
+@functools.lru_cache(maxsize=4096)
+def _production_by_key(
+    project: str | None, environment: str | None, globs: tuple[str, ...]
+) -> bool:
+    """Every member of a large group asks about the same environments: match each once."""
+    return is_production(project, environment, globs=globs)
+
+
+_SHOWN = 5
+"""Peers an explanation names; a large group is summed up, so explanations stay linear."""
+
+
+def _more(ctx: Any, count: int) -> None:
+    if count > _SHOWN:
+        note(ctx, f"and {count - _SHOWN} more destinations")

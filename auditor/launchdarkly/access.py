@@ -117,15 +117,22 @@ def _reason(value: object) -> AccessReason | None:
 _Entry = tuple[AccessReason | None, str]
 
 
-def _entries(access: Mapping[str, Any], list_name: str, action: str, base: str) -> list[_Entry]:
+def _entries(
+    access: Mapping[str, Any], list_name: str, wanted: frozenset[str], base: str
+) -> dict[str, list[_Entry]]:
+    """The entries of one `_access` list for the wanted actions, by action, in list order."""
     entries = access.get(list_name)
+    found: dict[str, list[_Entry]] = {}
     if not isinstance(entries, list):
-        return []
-    return [
-        (_reason(entry.get("reason")), f"{base}/{list_name}/{position}")
-        for position, entry in enumerate(entries)
-        if isinstance(entry, Mapping) and entry.get("action") == action
-    ]
+        return found
+    for position, entry in enumerate(entries):
+        if not isinstance(entry, Mapping):
+            continue
+        action = entry.get("action")
+        if isinstance(action, str) and action in wanted:
+            reason = _reason(entry.get("reason"))
+            found.setdefault(action, []).append((reason, f"{base}/{list_name}/{position}"))
+    return found
 
 
 def role_group(reason: AccessReason | None) -> str | None:
@@ -174,12 +181,12 @@ def who_can_change(
     raw = destination.raw if isinstance(destination.raw, Mapping) else {}
     access = raw.get("_access")
     base = f"{destination.pointer}/_access"
-    decisions: dict[str, AccessDecision] = {}
-    for action in actions:
-        if not isinstance(access, Mapping):
-            decisions[action] = AccessDecision(action, "unknown")
-            continue
-        allowed = _entries(access, "allowed", action, base)
-        denied = _entries(access, "denied", action, base)
-        decisions[action] = _decide(action, allowed, denied)
-    return decisions
+    if not isinstance(access, Mapping):
+        return {action: AccessDecision(action, "unknown") for action in actions}
+    wanted = frozenset(actions)
+    allowed = _entries(access, "allowed", wanted, base)
+    denied = _entries(access, "denied", wanted, base)
+    return {
+        action: _decide(action, allowed.get(action, []), denied.get(action, []))
+        for action in actions
+    }

@@ -51,6 +51,7 @@ class Inventory(Sequence[Destination]):
         self._reach: dict[tuple[Any, ...], Reach] = {}
         self._effective: dict[tuple[Any, ...], Reach] = {}
         self._denies: dict[str, tuple[Policy, ...]] | None = None
+        self._removed: dict[tuple[str, str], set[str]] = {}
         self._places: dict[str, tuple[str | None, str | None]] | None = None
         self._access: dict[tuple[int, tuple[str, ...]], Mapping[str, AccessDecision]] = {}
         self._targets: dict[tuple[Any, ...], tuple[Destination, ...]] | None = None
@@ -110,11 +111,14 @@ class Inventory(Sequence[Destination]):
         return found
 
     def _after_denies(self, found: Reach, role: str, action: str) -> Reach:
-        removed: set[str] = set()
-        for deny in self.role_denies().get(role, ()):
-            denied = self._content_reach(deny, action)
-            removed.update(set(denied.destination_ids) - set(denied.uncertain_ids))
-        if not removed.intersection(found.destination_ids):
+        removed = self._removed.get((role, action))
+        if removed is None:
+            removed = set()
+            for deny in self.role_denies().get(role, ()):
+                denied = self._content_reach(deny, action)
+                removed.update(set(denied.destination_ids) - set(denied.uncertain_ids))
+            self._removed[(role, action)] = removed
+        if not removed or removed.isdisjoint(found.destination_ids):
             return found
         places = self._where()
         kept = tuple(i for i in found.destination_ids if i not in removed)
@@ -162,6 +166,10 @@ class Inventory(Sequence[Destination]):
 
     def target_peers(self, destination: Destination) -> tuple[Destination, ...]:
         """Other enabled destinations, of any project and environment, with the same target."""
+        return _others(destination, self.target_group(destination))
+
+    def target_group(self, destination: Destination) -> tuple[Destination, ...]:
+        """Every enabled destination with the destination's target (itself included), or ()."""
         if not destination.on:
             return ()
         key = _target_key(destination)
@@ -174,8 +182,7 @@ class Inventory(Sequence[Destination]):
                 if item_key is not None:
                     groups.setdefault(item_key, []).append(item)
             self._targets = {k: tuple(v) for k, v in groups.items() if len(v) > 1}
-        members = self._targets.get(key, ())
-        return tuple(d for d in members if d.index != destination.index)
+        return self._targets.get(key, ())
 
     def same_target(self, destination: Destination) -> tuple[Destination, ...]:
         """Other enabled destinations of the same project and environment with the same target."""
@@ -189,6 +196,11 @@ class Inventory(Sequence[Destination]):
 
     def environment_peers(self, destination: Destination) -> tuple[Destination, ...]:
         """Other destinations (any kind, on or off) of the same project and environment."""
+        return _others(destination, self.environment_group(destination))
+
+    def environment_group(self, destination: Destination) -> tuple[Destination, ...]:
+        """Every destination of the destination's project and environment when there are
+        several (itself included), else ()."""
         if not destination.project or not destination.environment:
             return ()
         if self._environments is None:
@@ -197,8 +209,11 @@ class Inventory(Sequence[Destination]):
                 if item.project and item.environment:
                     groups.setdefault((item.project, item.environment), []).append(item)
             self._environments = {k: tuple(v) for k, v in groups.items() if len(v) > 1}
-        members = self._environments.get((destination.project, destination.environment), ())
-        return tuple(d for d in members if d.index != destination.index)
+        return self._environments.get((destination.project, destination.environment), ())
+
+
+def _others(destination: Destination, group: tuple[Destination, ...]) -> tuple[Destination, ...]:
+    return tuple(d for d in group if d.index != destination.index)
 
 
 def _target_key(destination: Destination) -> tuple[Any, ...] | None:
