@@ -108,8 +108,7 @@ def test_the_quick_start_commands_are_the_ones_ci_runs() -> None:
         "pip install '.[test]' && python -m pytest",
     ]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "auditor check examples/destinations.json" in ci
-    assert "python -m pytest" in ci
+    assert "/^## Quick start/" in ci  # CI runs the block above, as written
 
 
 def test_the_five_commands_parse() -> None:
