@@ -35,6 +35,15 @@ Status = Literal["open", "waived", "baselined"]
 Decision = Literal["allowed", "denied"]
 WaiverStateName = Literal["active", "expiring", "expired", "stale"]
 
+SHORT_FINGERPRINT_LENGTH = 10
+"""Hex characters of a fingerprint shown in human-readable outputs (40 bits: unique enough
+to pick one finding of an export by eye; `auditor explain` takes it, or any unique prefix)."""
+
+
+def short_fingerprint(fingerprint: str) -> str:
+    """The form of `fingerprint` that text, HTML and Markdown reports show."""
+    return fingerprint[:SHORT_FINGERPRINT_LENGTH]
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Destination:
@@ -138,6 +147,10 @@ class Finding:
     waiver: Mapping[str, Any] | None = None
     explanation: tuple[str, ...] = ()
     """The reasoning LaunchDarkly-aware operators noted for this finding, in evaluation order."""
+
+    @property
+    def short_fingerprint(self) -> str:
+        return short_fingerprint(self.fingerprint)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
