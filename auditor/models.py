@@ -177,6 +177,15 @@ class Source:
     path: str
     sha256: str
     data: bytes = field(repr=False)
+    file: str | None = ""
+    """The local file holding these bytes, which line/column locations refer to: `path`
+    (the default, ""), the snapshot saved with `--save`, or None (stdin, the API unsaved)."""
+
+    @property
+    def location_file(self) -> str | None:
+        if self.file == "":
+            return None if self.path == "<stdin>" else self.path
+        return self.file
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -361,6 +370,9 @@ class AuditResult:
     """(line, column) in the input of each finding's and problem's pointer, when known."""
     history: HistoryView | None = None
     """This run against the --history database (first seen, new, resolved, trend); else None."""
+    source_file: str | None = None
+    """The local file the findings' line/column positions refer to (`Source.location_file`):
+    None for stdin and an unsaved API read, whose findings have logical locations only."""
 
     def counts_by_severity(self, status: Status = "open") -> dict[str, int]:
         counts = dict.fromkeys(SEVERITY_NAMES, 0)
