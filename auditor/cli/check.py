@@ -148,6 +148,8 @@ def check_command(
         flags["formats"] = (*flags.get("formats", ()), f"text:{text_output}")
     evidence = flags.pop("evidence")
     config = effective_config(**flags)
+    if new_only and not (config.baseline or config.history):
+        raise UsageError("--new-only needs --baseline or --history: new since what?")
     outputs = _with_template(config, template_path, template_output)
     _precheck(config, outputs, input_path, save, template_path, evidence)
     options = config.audit_options(parse_now(now))
