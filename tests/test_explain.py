@@ -76,7 +76,10 @@ def test_an_ambiguous_prefix_is_a_usage_error(run):
     result = run("explain", prefix, str(EXAMPLE))
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
-    assert lines[0] == f"Error: {n} findings have fingerprint '{prefix}'; give one of these fingerprints:"
+    assert (
+        lines[0]
+        == f"Error: {n} findings have fingerprint '{prefix}'; give one of these fingerprints:"
+    )
     candidates = [line.split()[0] for line in lines[1:]]
     assert len(candidates) == n
     assert all(len(c) == 10 and c.startswith(prefix) for c in candidates)

@@ -237,7 +237,11 @@ def test_a_device_may_take_several_outputs(run, tmp_path):
 
 @pytest.mark.parametrize(
     "formats",
-    [["-f", "json", "-f", "sarif"], ["-f", "json:-", "-f", "text"], ["-f", "json:/dev/stdout", "-f", "csv"]],
+    [
+        ["-f", "json", "-f", "sarif"],
+        ["-f", "json:-", "-f", "text"],
+        ["-f", "json:/dev/stdout", "-f", "csv"],
+    ],
 )
 def test_two_formats_to_stdout_are_refused(run, formats):
     result = run("check", str(EXAMPLE), *formats)

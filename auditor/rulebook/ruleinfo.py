@@ -29,18 +29,41 @@ def rule_rows(rules: Sequence[Rule]) -> list[dict[str, str]]:
     ]
 
 
+LIST_WIDTH = 100
+"""`rules list` fits this many columns: the title is cut (with `...`) to fit."""
+
+
 def list_rules(rules: Sequence[Rule], fmt: str) -> str:
-    """The rule table as aligned text, or as a JSON list of rows."""
+    """The rule table as aligned text within LIST_WIDTH columns, or as a JSON list of rows.
+
+    In text, a built-in rule's source is `builtin` (its file is named by its id), and a
+    long path or title is cut to fit.
+    """
     rows = rule_rows(rules)
     if fmt == "json":
         return json.dumps(rows, indent=2) + "\n"
-    table = [{c: c.upper() for c in _COLUMNS}, *rows]
-    widths = {c: max(len(row[c]) for row in table) for c in _COLUMNS[:-1]}
+    columns = ("id", "severity", "scope", "source", "title")
+    shown = [
+        {**row, "source": _short_source(row["source"])}
+        for row in [{c: c.upper() for c in _COLUMNS}, *rows]
+    ]
+    widths = {c: max(len(row[c]) for row in shown) for c in columns[:-1]}
+    room = max(20, LIST_WIDTH - sum(widths.values()) - 2 * (len(columns) - 1))
     lines = [
-        "  ".join(row[c].ljust(widths[c]) for c in _COLUMNS[:-1]) + "  " + row["source"]
-        for row in table
+        "  ".join(row[c].ljust(widths[c]) for c in columns[:-1]) + "  " + _cut(row["title"], room)
+        for row in shown
     ]
     return "\n".join(lines) + "\n"
+
+
+def _short_source(source: str, limit: int = 24) -> str:
+    if source.startswith("builtin:"):
+        return "builtin"
+    return source if len(source) <= limit else "..." + source[-(limit - 3) :]
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3].rstrip() + "..."
 
 
 def show_rule(rule: Rule, written: Rule, origins: Mapping[str, str]) -> str:
