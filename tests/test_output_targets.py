@@ -93,8 +93,19 @@ def test_a_descriptor_path_writes_to_that_descriptor(tmp_path):
     """`-f json:/dev/fd/N` writes to the open descriptor N, as a shell redirection does."""
     read_end, write_end = os.pipe()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "auditor", "check", str(EXAMPLE), "-q", *NOW]
-        + ["-f", f"json:/dev/fd/{write_end}", "-f", "text"],
+        [
+            sys.executable,
+            "-m",
+            "auditor",
+            "check",
+            str(EXAMPLE),
+            "-q",
+            *NOW,
+            "-f",
+            f"json:/dev/fd/{write_end}",
+            "-f",
+            "text",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         pass_fds=(write_end,),
@@ -346,8 +357,18 @@ def _blocked_on_fifo(tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path]:
     fifo = tmp_path / "nobody-reads.fifo"
     os.mkfifo(fifo)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "auditor", "check", str(EXAMPLE), "-q"]
-        + ["-f", f"json:{report}", "-f", f"sarif:{fifo}"],
+        [
+            sys.executable,
+            "-m",
+            "auditor",
+            "check",
+            str(EXAMPLE),
+            "-q",
+            "-f",
+            f"json:{report}",
+            "-f",
+            f"sarif:{fifo}",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         cwd=ROOT,
@@ -368,7 +389,7 @@ def test_an_interrupted_run_removes_its_temporary_files_and_replaces_nothing(
 ):
     proc, report = _blocked_on_fifo(tmp_path)
     proc.send_signal(signum)
-    out, err = proc.communicate(timeout=60)
+    _out, err = proc.communicate(timeout=60)
     assert proc.returncode == code, err
     assert err.decode().startswith(f"Error: interrupted ({signal.Signals(signum).name})")
     assert report.read_text() == "yesterday's report\n"
