@@ -101,6 +101,12 @@ def render(result: DiffResult) -> str:
         f"{'passed' if v['passed'] else 'FAILED'}{gate} ({v['reason']})"
     )
     waivers = [f"  {line}" for line in gate_lines(result.after) if line.startswith("Waivers")]
+    waivers += [
+        f"    applied: {clean(w.waiver.rule)} ({clean(w.waiver.owner)}, until "
+        f"{w.waiver.expires}) to {w.matched} finding(s) after the change"
+        for w in result.after.waivers
+        if w.matched
+    ]
     lines = [*_header(ctx), *waivers, *_destinations(ctx), *_grants(ctx), *_findings(ctx)]
     lines += ["", verdict]
     return "\n".join(lines) + "\n"
