@@ -75,7 +75,7 @@ def test_a_quoted_glob_reaches_auditor_as_a_glob(tmp_path):
 
 def test_multi_line_args_keep_every_line(tmp_path):
     args = "--soft-fail-on '*'\n# the destination rules are reviewed elsewhere\n--ignore 'destination-*'\n--ignore unmasked-secret\n"
-    code, _, err, outputs = _run_step(tmp_path, ARGS=args)
+    _code, _, err, outputs = _run_step(tmp_path, ARGS=args)
     assert outputs["exit-code"] == "0", err
     found = _rules_in_sarif(tmp_path)
     assert found and not any(r.startswith("destination-") for r in found)
@@ -84,7 +84,7 @@ def test_multi_line_args_keep_every_line(tmp_path):
 
 def test_args_are_never_expanded_or_run(tmp_path):
     marker = tmp_path / "ran"
-    code, _, err, outputs = _run_step(tmp_path, ARGS=f'--select "$(touch {marker})" --select `id`')
+    _code, _, err, outputs = _run_step(tmp_path, ARGS=f'--select "$(touch {marker})" --select `id`')
     assert outputs["exit-code"] == "2"  # unknown rules, named as given
     assert "$(touch" in err and not marker.exists()
 
