@@ -84,13 +84,18 @@ def rules_show(rule_id: str, **flags: Any) -> None:
 def rules_test(test_paths: Sequence[str], strict: bool, **flags: Any) -> None:
     """Run every rule's examples, and the test files (*.test.yaml) in PATHs.
 
-    Without PATH, the test files beside the rule files run. Examples run with the rule's own
-    params; test files with the configured severities and params. Exits 1 when an example or
-    a test fails (with --strict, also when a rule lacks a pass or a fail example).
+    Without PATH, the test files beside the rule files run. A PATH that is a rule file, or a
+    folder holding rule files, also loads those rules (as --rules PATH would). Examples run
+    with the rule's own params; test files with the configured severities and params. Exits
+    1 when an example or a test fails (with --strict, also when a rule lacks a pass or a fail
+    example).
     """
     from auditor.config import load_configured_rules
-    from auditor.rulebook.ruletests import render_text, run_rule_tests
+    from auditor.rulebook.ruletests import holds_rules, is_rule_file, render_text, run_rule_tests
 
+    found = [p for p in test_paths if holds_rules(p)]
+    flags["rule_paths"] = (*flags.get("rule_paths", ()), *found)
+    test_paths = [p for p in test_paths if not is_rule_file(p)]
     config = effective_config(**flags)
     written, configured = load_configured_rules(config)
     with config.located():
