@@ -71,3 +71,24 @@ def test_rules_test_of_a_rule_file_loads_it(folder):
     result = invoke("rules", "test", str(folder / "prod-only-kinesis.yaml"), "--no-builtin-rules")
     assert result.exit_code == 0, result.stdout
     assert result.stdout.startswith("PASS  prod-only-kinesis (2 examples)")
+
+
+def test_starter_and_example_files_name_their_schema_for_editors():
+    """A `yaml-language-server` line lets editors complete and check the file (item 18)."""
+    import re
+
+    from conftest import ROOT
+
+    files = [
+        "starter/auditor.yaml",
+        "starter/rules/destination-name-unconventional.yaml",
+        "starter/rules/destination-name-unconventional.test.yaml",
+        "examples/auditor.yaml",
+        "examples/waivers.yaml",
+        "examples/change.yaml",
+    ]
+    for name in files:
+        first = (ROOT / name).read_text().splitlines()[0]
+        match = re.fullmatch(r"# yaml-language-server: \$schema=https://\S+/schemas/(\S+)", first)
+        assert match, name
+        assert (ROOT / "schemas" / match.group(1)).is_file(), name

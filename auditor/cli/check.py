@@ -133,9 +133,9 @@ def check_command(
     """
     from auditor.audit import run_audit
     from auditor.cli.history import finish, periodic_request
+    from auditor.cli.progress import progress
     from auditor.gate.waivers import warnings
     from auditor.outputs.text import clean
-    from auditor.periodic.workflow import with_history
 
     api_args = pop_api_args(flags)
     if api and input_path is not None:
@@ -154,14 +154,6 @@ def check_command(
     _precheck(config, outputs, input_path, save, template_path, evidence)
     options = config.audit_options(parse_now(now))
     periodic = periodic_request(config, options, evidence, api_args["api_key_env"])
-    with config.located():
-        source = _source(input_path, api_args, save)
-        result = run_audit(source, options)
-    if not quiet:
-        for line in warnings(result.waivers):
-            click.echo(f"Warning: {clean(line)}", err=True)
-    result, history_error = with_history(result, periodic)
-    stdout = Stdout()
     render = RenderOptions(
         max_findings=max_findings,
         template=template_path,
@@ -170,13 +162,35 @@ def check_command(
         new_only=new_only,
         show_suppressed=show_suppressed,
     )
-    write_outputs(result, outputs, render, stdout)
+    with progress("auditor check", 3, quiet=quiet) as shown:
+        with config.located():
+            source = _source(input_path, api_args, save, quiet=quiet)
+            shown.step(f"auditing {len(source.data) / 1e6:.1f} MB")
+            result = run_audit(source, options)
+        shown.step(f"writing {len(outputs)} output(s)")
+        result, history_error, stdout = _write(result, periodic, outputs, render)
+        shown.step("recording")
+    if not quiet:
+        for line in warnings(result.waivers):
+            click.echo(f"Warning: {clean(line)}", err=True)
     finish(result, source, periodic, history_error, quiet=quiet)
     if stdout.closed:
         sys.exit(EXIT_PIPE)
     if result.problems:
         sys.exit(EXIT_INPUT)
     sys.exit(EXIT_OK if result.passed else EXIT_FINDINGS)
+
+
+def _write(
+    result: Any, periodic: Any, outputs: list[tuple[str, str]], render: RenderOptions
+) -> tuple[Any, str | None, Stdout]:
+    """The history view attached, then every output written as one set."""
+    from auditor.periodic.workflow import with_history
+
+    result, history_error = with_history(result, periodic)
+    stdout = Stdout()
+    write_outputs(result, outputs, render, stdout)
+    return result, history_error, stdout
 
 
 def _precheck(
@@ -213,14 +227,16 @@ def _precheck(
         check_pack_location(evidence, [o.path for o in named])
 
 
-def _source(input_path: str | None, api_args: dict[str, Any], save: str | None) -> Any:
+def _source(
+    input_path: str | None, api_args: dict[str, Any], save: str | None, *, quiet: bool
+) -> Any:
     """The input: a file or stdin, or the live API (saved first when asked)."""
     from auditor.io.sources import read_source
     from auditor.models import Source
 
     if input_path is not None:
         return read_source(input_path, api_args["max_input_size"])
-    fetched = fetch_live(api_args)
+    fetched = fetch_live(api_args, quiet=quiet)
     if save:
         from auditor.io.snapshot import write_snapshot
 

@@ -281,7 +281,9 @@ def input_limit_option(fn: F) -> F:
     )(fn)
 
 
-def fetch_live(api: dict[str, Any]) -> Any:
+def fetch_live(api: dict[str, Any], *, quiet: bool = False) -> Any:
+    """The live API's destinations, with a progress display on a terminal's stderr."""
+    from auditor.cli.progress import progress
     from auditor.io.client import fetch_destinations, resolve_config
 
     config = resolve_config(
@@ -293,7 +295,8 @@ def fetch_live(api: dict[str, Any]) -> Any:
         timeout=api["timeout"],
         max_body=api["max_input_size"],
     )
-    return fetch_destinations(config)
+    with progress("fetching destinations", None, quiet=quiet) as shown:
+        return fetch_destinations(config, on_page=shown.pages)
 
 
 def pop_api_args(kwargs: dict[str, Any]) -> dict[str, Any]:
