@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,9 +13,9 @@ from auditor.audit import AuditOptions
 from auditor.errors import AuditorError, SettingError, UsageError
 from auditor.gate.policy import parse_severity_flag
 from auditor.io import fsprobe
-from auditor.io.paths import CONFIG_NAMES
+from auditor.io.configfile import Inside, find_config
 from auditor.io.targets import descriptor, is_stdout
-from auditor.io.yamlfile import YamlDoc, did_you_mean, load_yaml, quoted
+from auditor.io.yamlfile import YamlDoc, did_you_mean, load_yaml
 from auditor.io.yamlschema import check_schema
 from auditor.models import Rule
 from auditor.outputs import FORMATS
@@ -132,43 +131,6 @@ def load_configured_rules(config: Config) -> tuple[list[Rule], list[Rule]]:
         return written, apply_overrides(written, severity=config.severity, params=config.params)
 
 
-def _search_folders(cwd: Path) -> list[Path]:
-    """The working folder and its parents up to the repository root (the folder with a `.git`);
-    outside a repository, the working folder alone."""
-    here = cwd.resolve()
-    folders = [here, *here.parents]
-    for index, folder in enumerate(folders):
-        if fsprobe.exists(folder / ".git"):
-            return folders[: index + 1]
-    return [here]
-
-
-def find_config(explicit: str | None, cwd: Path) -> Path | None:
-    """The config file: `explicit` (which must exist), else the first `auditor.yaml` (or
-    `auditor.yml`) in `cwd` or a parent up to the repository root; both in one folder is an
-    error, since which one counts would be a guess."""
-    if explicit is not None:
-        path = Path(explicit)
-        if not fsprobe.is_file(path):
-            raise UsageError(f"{explicit}: no such config file")
-        return path
-    for folder in _search_folders(cwd):
-        found = [folder / name for name in CONFIG_NAMES if fsprobe.is_file(folder / name)]
-        if len(found) > 1:
-            raise UsageError(
-                f"{_shown(found[0], cwd)} and {_shown(found[1], cwd)}: two config files in one "
-                "folder; keep one (or choose with --config)"
-            )
-        if found:
-            return Path(_shown(found[0], cwd))
-    return None
-
-
-def _shown(path: Path, cwd: Path) -> str:
-    """`path` relative to the working folder: `auditor.yaml`, `../../auditor.yaml`."""
-    return os.path.relpath(path, cwd.resolve())
-
-
 def resolve_config(explicit: str | None, command_line: CommandLine, cwd: Path = Path()) -> Config:
     """Defaults, overridden by the config file (if any), overridden by the command line.
 
@@ -197,7 +159,7 @@ def _from_file(doc: YamlDoc, base: Path, cli: CommandLine) -> tuple[dict[str, An
     data: dict[str, Any] = doc.data
     values: dict[str, Any] = {}
     origins = {key: _at(doc, (key,)) for key in data}
-    inside = _Inside(doc, base)
+    inside = Inside(doc, base)
     for index, entry in enumerate(data.get("rules", ())):
         resolved = inside.path(("rules", index), entry, "--rules (beside the file's rules)")
         if not fsprobe.exists(resolved):
@@ -224,30 +186,6 @@ def _from_file(doc: YamlDoc, base: Path, cli: CommandLine) -> tuple[dict[str, An
         if key in data and getattr(cli, key) is None:
             values[key] = inside.path((key,), data[key], f"--{key}")
     return values, origins
-
-
-@dataclass(frozen=True, slots=True)
-class _Inside:
-    """Resolves a config file's paths against its folder, refusing one that leaves it."""
-
-    doc: YamlDoc
-    base: Path
-
-    def path(self, where: tuple[str | int, ...], value: str, flag: str) -> str:
-        resolved = _relative(self.base, value)
-        try:
-            real = Path(resolved).resolve()
-            folder = self.base.resolve()
-        except (OSError, RuntimeError, ValueError):
-            real, folder = Path(resolved), Path("\0")  # unresolvable: treated as outside
-        if not real.is_relative_to(folder):
-            raise self.doc.error(
-                where,
-                f"{quoted(value)} is outside {str(self.base) or '.'!r}, the config file's "
-                f"folder; paths in a config file stay inside it (give this one on the command "
-                f"line: {flag})",
-            )
-        return resolved
 
 
 def _apply_command_line(values: dict[str, Any], origins: dict[str, str], cli: CommandLine) -> None:
@@ -293,7 +231,7 @@ def parse_output(spec: str) -> Output:
     return name, path or "-"
 
 
-def _file_output(inside: _Inside, index: int, spec: str) -> Output:
+def _file_output(inside: Inside, index: int, spec: str) -> Output:
     try:
         name, path = parse_output(spec)
     except ValueError as exc:

@@ -15,11 +15,11 @@ from typing import Any
 
 import click
 
+from auditor.cli.exitcodes import EXIT_CODES_HELP
 from auditor.cli.globals import use_color
 from auditor.cli.history import periodic_options
-from auditor.cli.outputs import Stdout, precheck, role, rule_inputs, write
+from auditor.cli.outputs import Stdout, precheck_check, with_template, write
 from auditor.cli.support import (
-    EXIT_CODES_HELP,
     api_options,
     check_options,
     effective_config,
@@ -31,7 +31,6 @@ from auditor.cli.support import (
     rule_loading_options,
 )
 from auditor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_PIPE, UsageError
-from auditor.io.targets import Named
 from auditor.outputs import RenderOptions
 
 
@@ -150,8 +149,8 @@ def check_command(
     config = effective_config(**flags)
     if new_only and not (config.baseline or config.history):
         raise UsageError("--new-only needs --baseline or --history: new since what?")
-    outputs = _with_template(config, template_path, template_output)
-    _precheck(config, outputs, input_path, save, template_path, evidence)
+    outputs = with_template(config, template_path, template_output)
+    precheck_check(config, outputs, input_path, save, template_path, evidence)
     options = config.audit_options(parse_now(now))
     periodic = periodic_request(config, options, evidence, api_args["api_key_env"])
     render = RenderOptions(
@@ -193,40 +192,6 @@ def _write(
     return result, history_error, stdout
 
 
-def _precheck(
-    config: Any,
-    outputs: list[tuple[str, str]],
-    input_path: str | None,
-    save: str | None,
-    template_path: str | None,
-    evidence: str | None,
-) -> None:
-    """Every output location, before any work; none over an input, none twice."""
-    from auditor.io.snapshot import meta_path
-    from auditor.io.targets import target
-
-    named = [Named(path=path, role=role(name, path)) for name, path in outputs]
-    if save:
-        named.append(Named(path=save, role="--save"))
-        if target(save).kind == "file":
-            named.append(Named(path=str(meta_path(save)), role="--save's .meta.json"))
-    inputs = [
-        Named(path=input_path or "", role="export"),
-        Named(path=config.path or "", role="config file"),
-        Named(path=config.waivers or "", role="waivers file"),
-        Named(path=config.history or "", role="history database"),
-        Named(path=template_path or "", role="template"),
-        *rule_inputs(config.rule_paths, config.builtin_rules),
-    ]
-    precheck(named, inputs)
-    if config.history:
-        target(config.history)
-    if evidence is not None:
-        from auditor.periodic.workflow import check_pack_location
-
-        check_pack_location(evidence, [o.path for o in named])
-
-
 def _source(
     input_path: str | None, api_args: dict[str, Any], save: str | None, *, quiet: bool
 ) -> Any:
@@ -244,29 +209,6 @@ def _source(
         located = save if sidecar is not None else None
         return Source(path=fetched.url, sha256=fetched.sha256, data=fetched.body, file=located)
     return Source(path=fetched.url, sha256=fetched.sha256, data=fetched.body, file=None)
-
-
-def _with_template(
-    config: Any, template_path: str | None, template_output: str | None
-) -> list[tuple[str, str]]:
-    """The outputs, plus the user's template (checked now, before any work) when given.
-
-    Its output goes to --template-output, or to stdout in place of the default text report
-    (beside the outputs chosen with -f or in the config file).
-    """
-    from auditor.config import DEFAULT
-    from auditor.outputs import TEMPLATE
-    from auditor.outputs.templating import load_user_template
-
-    outputs = list(config.outputs)
-    if template_path is None:
-        if template_output is not None:
-            raise UsageError("--template-output needs --template PATH, the template to render")
-        return outputs
-    load_user_template(template_path)
-    if template_output is None and config.origin("outputs") == DEFAULT:
-        outputs = []
-    return [*outputs, (TEMPLATE.name, template_output or "-")]
 
 
 def write_outputs(

@@ -16,13 +16,15 @@ from auditor import __version__
 from auditor.cli.authoring import config_group, init_command, rules_group
 from auditor.cli.changes import diff_command, review_command
 from auditor.cli.check import check_command
-from auditor.cli.globals import add_global_options
-from auditor.cli.history import evidence_group, history_group
-from auditor.cli.support import (
+from auditor.cli.exitcodes import (
     EXIT_CODES_HELP,
     EXPLAIN_EXIT_CODES,
     FETCH_EXIT_CODES,
     VALIDATE_EXIT_CODES,
+)
+from auditor.cli.globals import add_global_options
+from auditor.cli.history import evidence_group, history_group
+from auditor.cli.support import (
     StdoutClosed,
     api_options,
     effective_config,

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Sequence
+from typing import Any
 
+from auditor.errors import UsageError
 from auditor.io.targets import STDOUT, Named, check_outputs, is_stdout, target
 from auditor.io.writing import Output, write_set
 
@@ -68,3 +70,60 @@ def write(rendered: Sequence[tuple[str, str | bytes]], stdout: Stdout) -> None:
 
 def _bytes(text: str | bytes) -> bytes:
     return text.encode("utf-8") if isinstance(text, str) else text
+
+
+def precheck_check(
+    config: Any,
+    outputs: list[tuple[str, str]],
+    input_path: str | None,
+    save: str | None,
+    template_path: str | None,
+    evidence: str | None,
+) -> None:
+    """`check`'s every output location, before any work; none over an input, none twice."""
+    from auditor.io.snapshot import meta_path
+    from auditor.io.targets import target
+
+    named = [Named(path=path, role=role(name, path)) for name, path in outputs]
+    if save:
+        named.append(Named(path=save, role="--save"))
+        if target(save).kind == "file":
+            named.append(Named(path=str(meta_path(save)), role="--save's .meta.json"))
+    inputs = [
+        Named(path=input_path or "", role="export"),
+        Named(path=config.path or "", role="config file"),
+        Named(path=config.waivers or "", role="waivers file"),
+        Named(path=config.history or "", role="history database"),
+        Named(path=template_path or "", role="template"),
+        *rule_inputs(config.rule_paths, config.builtin_rules),
+    ]
+    precheck(named, inputs)
+    if config.history:
+        target(config.history)
+    if evidence is not None:
+        from auditor.periodic.workflow import check_pack_location
+
+        check_pack_location(evidence, [o.path for o in named])
+
+
+def with_template(
+    config: Any, template_path: str | None, template_output: str | None
+) -> list[tuple[str, str]]:
+    """The outputs, plus the user's template (checked now, before any work) when given.
+
+    Its output goes to --template-output, or to stdout in place of the default text report
+    (beside the outputs chosen with -f or in the config file).
+    """
+    from auditor.config import DEFAULT
+    from auditor.outputs import TEMPLATE
+    from auditor.outputs.templating import load_user_template
+
+    outputs = list(config.outputs)
+    if template_path is None:
+        if template_output is not None:
+            raise UsageError("--template-output needs --template PATH, the template to render")
+        return outputs
+    load_user_template(template_path)
+    if template_output is None and config.origin("outputs") == DEFAULT:
+        outputs = []
+    return [*outputs, (TEMPLATE.name, template_output or "-")]
