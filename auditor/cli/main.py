@@ -184,8 +184,6 @@ def main() -> None:
     removing any temporary file; a closed stdout exits 141 without a word, as a program
     stopped by SIGPIPE would (the Python `signal` docs' advice: no traceback, no message).
     """
-    from auditor.io.writing import remove_pending
-
     gc.disable()
     _catch_signals()
     try:
@@ -228,10 +226,15 @@ def _catch_signals() -> None:
 
 
 def _leave_now(signum: int, _frame: object) -> None:
-    from auditor.io.writing import remove_pending
-
     remove_pending()
     os._exit(128 + signum)
+
+
+def remove_pending() -> None:
+    """Remove the temporary files of outputs not yet in place (none unless one was written)."""
+    writing = sys.modules.get("auditor.io.writing")
+    if writing is not None:
+        writing.remove_pending()
 
 
 def _say(text: str) -> None:

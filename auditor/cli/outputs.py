@@ -15,7 +15,6 @@ from typing import Any
 
 from auditor.errors import UsageError
 from auditor.io.targets import STDOUT, Named, check_outputs, is_stdout, target
-from auditor.io.writing import Output, write_set
 
 
 class Stdout:
@@ -61,6 +60,8 @@ def rule_inputs(rule_paths: Sequence[str], builtin: bool) -> list[Named]:
 
 def write(rendered: Sequence[tuple[str, str | bytes]], stdout: Stdout) -> None:
     """Write every (path, text) as one set; `-` is stdout."""
+    from auditor.io.writing import Output, write_set
+
     outputs = [
         Output(path=STDOUT if is_stdout(path) else path, data=_bytes(text))
         for path, text in rendered
