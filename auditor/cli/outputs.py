@@ -35,7 +35,9 @@ class Stdout:
 
 
 def role(name: str, path: str) -> str:
-    """How an error names an output: `-f json:out.json`, `-f text`."""
+    """How an error names an output: `-f json:out.json`, `-f text`, `--template-output OUT`."""
+    if name == "template":
+        return "--template" if path == STDOUT else f"--template-output {path}"
     return f"-f {name}" if path == STDOUT else f"-f {name}:{path}"
 
 
