@@ -30,14 +30,14 @@ def rule_rows(rules: Sequence[Rule]) -> list[dict[str, str]]:
 
 
 LIST_WIDTH = 100
-"""`rules list` fits this many columns: the title is cut (with `...`) to fit."""
+"""`rules list` fits this many columns: a long title wraps onto the next lines."""
 
 
 def list_rules(rules: Sequence[Rule], fmt: str) -> str:
     """The rule table as aligned text within LIST_WIDTH columns, or as a JSON list of rows.
 
-    In text, a built-in rule's source is `builtin` (its file is named by its id), and a
-    long path or title is cut to fit.
+    In text, a built-in rule's source is `builtin` (its file is named by its id), a long
+    path is shortened from the left, and a long title wraps under itself.
     """
     rows = rule_rows(rules)
     if fmt == "json":
@@ -49,10 +49,11 @@ def list_rules(rules: Sequence[Rule], fmt: str) -> str:
     ]
     widths = {c: max(len(row[c]) for row in shown) for c in columns[:-1]}
     room = max(20, LIST_WIDTH - sum(widths.values()) - 2 * (len(columns) - 1))
-    lines = [
-        "  ".join(row[c].ljust(widths[c]) for c in columns[:-1]) + "  " + _cut(row["title"], room)
-        for row in shown
-    ]
+    lines = []
+    for row in shown:
+        first, *more = textwrap.wrap(row["title"], room, break_on_hyphens=False) or [""]
+        lines.append("  ".join(row[c].ljust(widths[c]) for c in columns[:-1]) + "  " + first)
+        lines += [" " * (LIST_WIDTH - room) + line for line in more]
     return "\n".join(lines) + "\n"
 
 
@@ -60,10 +61,6 @@ def _short_source(source: str, limit: int = 24) -> str:
     if source.startswith("builtin:"):
         return "builtin"
     return source if len(source) <= limit else "..." + source[-(limit - 3) :]
-
-
-def _cut(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 3].rstrip() + "..."
 
 
 def show_rule(rule: Rule, written: Rule, origins: Mapping[str, str]) -> str:
