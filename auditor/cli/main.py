@@ -17,9 +17,9 @@ from auditor.cli.authoring import config_group, init_command, rules_group
 from auditor.cli.changes import diff_command, review_command
 from auditor.cli.check import check_command
 from auditor.cli.exitcodes import (
-    EXIT_CODES_HELP,
     EXPLAIN_EXIT_CODES,
     FETCH_EXIT_CODES,
+    GENERAL_EXIT_CODES,
     VALIDATE_EXIT_CODES,
 )
 from auditor.cli.globals import add_global_options
@@ -37,7 +37,7 @@ from auditor.cli.support import (
 from auditor.errors import EXIT_INPUT, EXIT_PIPE, EXIT_USAGE, UsageError
 
 
-@click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(epilog=GENERAL_EXIT_CODES, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="auditor")
 def cli() -> None:
     """Audit LaunchDarkly Data Export destinations against compliance rules.
