@@ -126,6 +126,7 @@ def _section(out: _Writer, title: str, findings: list[Finding]) -> None:
             out.finding(f, _place(f))
         return
     for (project, environment, name, dest_id, kind), members in _groups(findings):
+        out.lines.append("")
         out.add(
             f"{clean(project)} / {clean(environment)} / {clean(name)}"
             f" ({clean(kind)}, {clean(dest_id)})",
