@@ -14,11 +14,14 @@ Exit codes:
 """
 EXIT_CODES_HELP = _CHECK
 """`check`'s codes."""
-GENERAL_EXIT_CODES = _CHECK.rstrip("\n") + """
+GENERAL_EXIT_CODES = (
+    _CHECK.rstrip("\n")
+    + """
   130  interrupted (SIGINT, Ctrl-C); 143 for SIGTERM; no output is left half-written
   141  stdout was closed (`auditor ... | head`): the run ends quietly
 Each command's --help lists its own codes.
 """
+)
 """The whole contract, for `auditor --help`."""
 FETCH_EXIT_CODES = """\b
 Exit codes:
