@@ -116,4 +116,5 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
         waivers_path=options.waivers,
         baseline=diff,
         positions=Positions(source.data, pointers),
+        source_file=source.location_file,
     )
