@@ -6,7 +6,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -238,7 +238,7 @@ def input_limit_option(fn: F) -> F:
         callback=_size,
         metavar="SIZE",
         help="Refuse an export (file, stdin or API response) larger than SIZE, e.g. 50MB or "
-        "1GB [default: 200MB].",
+        "1GB [default: 50MB].",
     )(fn)
 
 
@@ -268,8 +268,14 @@ def parse_now(value: str | None) -> datetime | None:
     if value is None:
         return None
     try:
-        return datetime.fromisoformat(value)
-    except ValueError:
+        moment = datetime.fromisoformat(value)
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
         raise click.BadParameter(
             f"{value!r} is not an ISO timestamp (e.g. 2026-01-31T12:00:00Z)", param_hint="--now"
         ) from None
+    if not 1000 <= moment.year <= 9999:
+        raise click.BadParameter(
+            f"{value!r}: the year must have four digits (1000 to 9999)", param_hint="--now"
+        )
+    return moment

@@ -180,6 +180,8 @@ def runs(conn: sqlite3.Connection, *, limit: int | None = None) -> tuple[RunReco
 
 
 def find_run(conn: sqlite3.Connection, run_id: int, path: str) -> RunRecord:
+    if not 0 < run_id < 2**63:  # SQLite's INTEGER is 64-bit: no run has another number
+        raise UsageError(f"{path}: no run {run_id}")
     row = conn.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
     if row is None:
         raise UsageError(f"{path}: no run {run_id}")
