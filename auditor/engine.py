@@ -13,7 +13,17 @@ from auditor.launchdarkly.inventory import Inventory
 from auditor.launchdarkly.masking import unmasked_secrets
 from auditor.launchdarkly.redact import shown_config
 from auditor.launchdarkly.targets import target_of
-from auditor.models import Destination, Finding, FindingDestination, Rule, Statement
+from auditor.models import (
+    Destination,
+    Finding,
+    FindingDestination,
+    Rule,
+    Statement,
+    shown_text,
+)
+
+EXPLANATION_LIMIT = 1000
+"""Characters of one line of a finding's explanation; the rest is cut, and marked."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -200,4 +210,4 @@ def explain(compiled: CompiledRule, subject: Mapping[str, Any], ctx: Context) ->
     if compiled.when is not None:
         compiled.when.holds(subject, recording)
     compiled.check.holds(subject, recording)
-    return tuple(dict.fromkeys(trail))
+    return tuple(shown_text(line, EXPLANATION_LIMIT) for line in dict.fromkeys(trail))

@@ -30,6 +30,17 @@ class Severity(enum.IntEnum):
 SEVERITY_NAMES: tuple[str, ...] = tuple(s.label for s in sorted(Severity, reverse=True))
 FAIL_ON_CHOICES: tuple[str, ...] = (*(s.label for s in Severity), "never")
 
+CUT_MARK = "…[cut"
+"""How every shortened string a report shows begins its marker (`…[cut at 1,000 of ...]`)."""
+
+
+def shown_text(text: str, limit: int) -> str:
+    """`text`, or its first `limit` characters and a marker saying how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}{CUT_MARK} at {limit:,} of {len(text):,} characters]"
+
+
 Scope = Literal["destinations", "statements"]
 Status = Literal["open", "waived", "baselined"]
 Decision = Literal["allowed", "denied"]
@@ -164,6 +175,8 @@ class Source:
     path: str
     sha256: str
     data: bytes = field(repr=False)
+    max_size: int | None = None
+    """The --max-input-size it was read under (None: the default); it sets the count limits."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -348,6 +361,9 @@ class AuditResult:
     """(line, column) in the input of each finding's and problem's pointer, when known."""
     history: HistoryView | None = None
     """This run against the --history database (first seen, new, resolved, trend); else None."""
+    shortened: int = 0
+    """Shown strings (names, kinds, config values, messages, explanation lines) that were too
+    long and were cut, each ending in a CUT_MARK marker; the summaries say so."""
 
     def counts_by_severity(self, status: Status = "open") -> dict[str, int]:
         counts = dict.fromkeys(SEVERITY_NAMES, 0)

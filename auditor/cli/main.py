@@ -173,7 +173,8 @@ def _source(input_path: str | None, api_args: dict[str, Any], save: str | None) 
         from auditor.io.snapshot import write_snapshot
 
         write_snapshot(save, fetched)
-    return Source(path=fetched.url, sha256=fetched.sha256, data=fetched.body)
+    limit = api_args["max_input_size"]
+    return Source(path=fetched.url, sha256=fetched.sha256, data=fetched.body, max_size=limit)
 
 
 def _with_template(
@@ -271,7 +272,7 @@ def validate(input_path: str, max_input_size: int) -> None:
     from auditor.outputs.text import clean
 
     source = read_source(input_path, max_input_size)
-    document = load_document(source.data)
+    document = load_document(source.data, max_size=source.max_size)
     for problem in document.problems:
         click.echo(f"{clean(source.path)}: {problem.pointer}: {clean(problem.message)}")
     if document.problems:
