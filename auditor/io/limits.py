@@ -1,4 +1,5 @@
-"""The limits on what auditor reads: the export's size, written as `200MB`, and its check."""
+"""The limits on what auditor reads: the export's size, written as `50MB`, and the counts of
+destinations and statements it allows; and how long a shown string may be."""
 
 from __future__ import annotations
 
