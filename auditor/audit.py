@@ -127,6 +127,7 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
         baseline=diff,
         positions=Positions(source.data, pointers),
         shortened=shortened(document.destinations, findings),
+        source_file=source.location_file,
     )
 
 

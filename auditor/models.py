@@ -46,6 +46,15 @@ Status = Literal["open", "waived", "baselined"]
 Decision = Literal["allowed", "denied"]
 WaiverStateName = Literal["active", "expiring", "expired", "stale"]
 
+SHORT_FINGERPRINT_LENGTH = 10
+"""Hex characters of a fingerprint shown in human-readable outputs (40 bits: unique enough
+to pick one finding of an export by eye; `auditor explain` takes it, or any unique prefix)."""
+
+
+def short_fingerprint(fingerprint: str) -> str:
+    """The form of `fingerprint` that text, HTML and Markdown reports show."""
+    return fingerprint[:SHORT_FINGERPRINT_LENGTH]
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Destination:
@@ -150,6 +159,10 @@ class Finding:
     explanation: tuple[str, ...] = ()
     """The reasoning LaunchDarkly-aware operators noted for this finding, in evaluation order."""
 
+    @property
+    def short_fingerprint(self) -> str:
+        return short_fingerprint(self.fingerprint)
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SchemaProblem:
@@ -177,6 +190,15 @@ class Source:
     data: bytes = field(repr=False)
     max_size: int | None = None
     """The --max-input-size it was read under (None: the default); it sets the count limits."""
+    file: str | None = ""
+    """The local file holding these bytes, which line/column locations refer to: `path`
+    (the default, ""), the snapshot saved with `--save`, or None (stdin, the API unsaved)."""
+
+    @property
+    def location_file(self) -> str | None:
+        if self.file == "":
+            return None if self.path == "<stdin>" else self.path
+        return self.file
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -364,6 +386,9 @@ class AuditResult:
     shortened: int = 0
     """Shown strings (names, kinds, config values, messages, explanation lines) that were too
     long and were cut, each ending in a CUT_MARK marker; the summaries say so."""
+    source_file: str | None = None
+    """The local file the findings' line/column positions refer to (`Source.location_file`):
+    None for stdin and an unsaved API read, whose findings have logical locations only."""
 
     def counts_by_severity(self, status: Status = "open") -> dict[str, int]:
         counts = dict.fromkeys(SEVERITY_NAMES, 0)

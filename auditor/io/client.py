@@ -155,8 +155,11 @@ def fetch_destinations(
     notify: Callable[[str], None] = _print_stderr,
     clock: Callable[[], float] = time.monotonic,
     wall: Callable[[], float] = time.time,
+    on_page: Callable[[int, int], None] | None = None,
 ) -> FetchResult:
     """GET /api/v2/destinations and every `_links.next` page after it.
+
+    `on_page(pages, bytes)` is told of each page received (for a progress display).
 
     A single page is returned byte for byte. When the API paginates, the pages' `items` are
     concatenated into the first page's document (its `_links.next` removed) and `body` is that
@@ -173,7 +176,7 @@ def fetch_destinations(
             }
         )
         _refuse_clear_proxy(session, config.base_url + DESTINATIONS_PATH)
-        fetcher = _Fetcher(config, session, sleep, notify, clock, wall)
+        fetcher = _Fetcher(config, session, sleep, notify, clock, wall, on_page=on_page)
         return fetcher.fetch_all()
 
 
@@ -209,6 +212,7 @@ class _Fetcher:
     deadline: float = 0.0
     received: int = 0
     """Bytes of the pages accepted so far, against `config.max_body`."""
+    on_page: Callable[[int, int], None] | None = None
     scrubber: TokenScrubber = field(init=False)
 
     def __post_init__(self) -> None:
@@ -220,6 +224,8 @@ class _Fetcher:
         response = self._get_with_retries(seen[0])
         first = document = self._parse(response, seen[0])
         self.received += len(response.content)
+        if self.on_page is not None:
+            self.on_page(1, self.received)
         items = self._items(first, seen[0])  # before anything is saved: the shape of a list
         if _next_href(first) is None:
             body = self._scrubbed(response.content, first)
@@ -238,6 +244,8 @@ class _Fetcher:
             document = self._parse(response, url)
             self.received += len(response.content)
             items.extend(self._items(document, url))
+            if self.on_page is not None:
+                self.on_page(len(seen), self.received)
         links = {k: v for k, v in first["_links"].items() if k != "next"}
         merged = {**first, "_links": links, "items": items}
         body = json.dumps(merged, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
