@@ -344,13 +344,14 @@ def test_more_statements_than_the_size_limit_allows_are_refused(run, write_json)
     )
 
 
-def test_long_shown_strings_are_cut_with_a_marker_and_counted(run, write_json):
+def test_long_shown_strings_are_cut_with_a_marker_and_counted(run, write_json, tmp_path):
     config = {"region": "r" * 3000, "roleArn": "arn", "streamName": "s"}
     item = {"_id": "d", "name": "n" * 1500, "kind": "kinesis", "on": False, "config": config,
             "_links": {"self": {"href": "/api/v2/destinations/p/e/d"}}}  # fmt: skip
-    result = run("check", str(write_json({"items": [item]})), "-f", "json", "-f", "text:-")
-    report = json.loads(result.stdout[: result.stdout.rindex("}") + 1])
+    outputs = ("-f", f"json:{tmp_path / 'r.json'}", "-f", f"text:{tmp_path / 'r.txt'}")
+    run("check", str(write_json({"items": [item]})), *outputs)
+    report = json.loads((tmp_path / "r.json").read_text())
     names = {f["destination"]["name"] for f in report["findings"]}
     assert names == {"n" * 1000 + "…[cut at 1,000 of 1,500 characters]"}
     assert report["summary"]["shortened"] >= 2  # the name and the region, at least
-    assert "long strings cut, each marked …[cut...])" in result.stdout
+    assert "long strings cut, each marked …[cut...])" in (tmp_path / "r.txt").read_text()
