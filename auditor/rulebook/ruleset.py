@@ -17,7 +17,7 @@ from auditor.io.paths import rules_dir
 from auditor.io.yamlfile import YamlDoc, did_you_mean, dotted, load_yaml
 from auditor.io.yamlschema import check_schema, kind_of
 from auditor.language.conditions import Compiled, compile_condition, uses_any
-from auditor.language.vocabulary import NOTING, ConditionError
+from auditor.language.vocabulary import NOTING, SKIPPING, ConditionError
 from auditor.models import SEVERITY_NAMES, Rule, Severity
 
 RULE_SUFFIXES = (".yaml", ".yml")
@@ -131,6 +131,7 @@ def compile_rule(
         params=merged,
         message=_template(rule, doc),
         explains=uses_any(rule.when, NOTING) or uses_any(rule.assert_, NOTING),
+        skips=uses_any(rule.assert_, SKIPPING),
         uses_value=_refers_to_value(rule.message),
     )
 
