@@ -16,7 +16,7 @@ from auditor.io import fsprobe
 from auditor.io.paths import CONFIG_NAME
 from auditor.io.yamlfile import YamlDoc, did_you_mean, load_yaml
 from auditor.io.yamlschema import check_schema
-from auditor.models import Rule
+from auditor.models import Rule, WaiverPolicy
 from auditor.outputs import FORMATS
 from auditor.rulebook.ruleset import apply_overrides, load_rules, select_rules
 
@@ -48,6 +48,7 @@ class CommandLine:
     baseline: str | None = None
     waiver_warning_days: int | None = None
     history: str | None = None
+    framework: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -67,8 +68,11 @@ class Config:
     outputs: tuple[Output, ...] = (("text", "-"),)
     waivers: str | None = None
     waiver_warning_days: int = 14
+    waiver_policy: WaiverPolicy = field(default_factory=WaiverPolicy)
+    """`waivers: {max_days, require_ticket}` in the config file; only the file sets it."""
     baseline: str | None = None
     history: str | None = None
+    framework: str | None = None
     origins: Mapping[str, str] = field(default_factory=dict)
     """Origin by setting key (`fail_on`, `severity.<rule>`, `params.<rule>.<param>`)."""
     doc: YamlDoc | None = field(default=None, repr=False, compare=False)
@@ -90,7 +94,9 @@ class Config:
             soft_fail_on=self.soft_fail_on,
             waivers=self.waivers,
             waiver_warning_days=self.waiver_warning_days,
+            waiver_policy=self.waiver_policy,
             baseline=self.baseline,
+            framework=self.framework,
         )
 
     @contextmanager
@@ -183,13 +189,31 @@ def _from_file(doc: YamlDoc, base: Path) -> tuple[dict[str, Any], dict[str, str]
             if key == "params":
                 for name in value:
                     origins[f"params.{rule_id}.{name}"] = _at(doc, (key, rule_id, name))
-    for key in ("fail_on", "waiver_warning_days"):
+    for key in ("fail_on", "waiver_warning_days", "framework"):
         if key in data:
             values[key] = data[key]
+    if isinstance(data.get("waivers"), dict):
+        values.update(_waiver_settings(data["waivers"], base))
+        origins["waiver_policy"] = origins["waivers"]
     for key in LATER_KEYS:
-        if key in data:
+        if isinstance(data.get(key), str):
             values[key] = _relative(base, data[key])
     return values, origins
+
+
+def _waiver_settings(spec: Mapping[str, Any], base: Path) -> dict[str, Any]:
+    """`waivers: {file, max_days, require_ticket}`: the file, and the governance of waivers.
+
+    The governance applies to whichever waivers file the audit uses, `--waivers` included.
+    """
+    values: dict[str, Any] = {
+        "waiver_policy": WaiverPolicy(
+            max_days=spec.get("max_days"), require_ticket=bool(spec.get("require_ticket", False))
+        )
+    }
+    if "file" in spec:
+        values["waivers"] = _relative(base, spec["file"])
+    return values
 
 
 def _apply_command_line(values: dict[str, Any], origins: dict[str, str], cli: CommandLine) -> None:
@@ -210,6 +234,7 @@ def _apply_command_line(values: dict[str, Any], origins: dict[str, str], cli: Co
         "baseline": cli.baseline,
         "waiver_warning_days": cli.waiver_warning_days,
         "history": cli.history,
+        "framework": cli.framework,
     }
     for key, value in given.items():
         if value is not None:
