@@ -29,7 +29,10 @@ from auditor.cli.support import (
 )
 from auditor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError
 from auditor.io.paths import CONFIG_NAME
-from auditor.outputs import RenderOptions
+from auditor.outputs import MARKDOWN_MAX_FINDINGS, RenderOptions
+
+FULL_FORMATS = ("html", "json", "csv")
+"""Outputs that list every finding: the markdown report points to them when it cuts."""
 
 
 @click.group(epilog=EXIT_CODES_HELP, context_settings={"help_option_names": ["-h", "--help"]})
@@ -97,8 +100,11 @@ def fetch(output: str, **kwargs: Any) -> None:
 @click.option(
     "--max-findings",
     type=click.IntRange(min=0),
+    default=MARKDOWN_MAX_FINDINGS,
+    show_default=True,
     metavar="N",
-    help="List at most N findings in the markdown report; the rest are counted, not listed.",
+    help="List at most N findings in the markdown report; the rest are counted, not listed "
+    "(it also stays under the 1 MiB of a GitHub step summary, whatever N).",
 )
 @click.option(
     "--template",
@@ -154,7 +160,9 @@ def check(
     for line in warnings(result.waivers):
         click.echo(f"Warning: {clean(line)}", err=True)
     result, history_error = with_history(result, periodic)
-    write_outputs(result, outputs, RenderOptions(max_findings=max_findings, template=template_path))
+    full = tuple(path for name, path in outputs if name in FULL_FORMATS and path != "-")
+    options_ = RenderOptions(max_findings=max_findings, template=template_path, full_reports=full)
+    write_outputs(result, outputs, options_)
     finish(result, source, periodic, history_error)
     if result.problems:
         sys.exit(EXIT_INPUT)
