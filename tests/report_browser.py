@@ -75,8 +75,8 @@ def chromium(profile: Path, **options: Any) -> Iterator[BrowserContext]:
 
 def print_to_pdf(html: Path, pdf: Path, profile: Path) -> None:
     """Print `html` to `pdf` as a user's browser would: Chromium's own `--print-to-pdf`."""
-    if not Path(CHROMIUM).is_file():
-        raise ChromiumMissing(f"{CHROMIUM} not found; install it: apt-get install -y chromium")
+    if not chromium_available():
+        raise ChromiumMissing(f"{CHROMIUM} not found; install it: apt-get install chromium")
     subprocess.run(
         [
             CHROMIUM,

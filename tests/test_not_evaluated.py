@@ -75,9 +75,9 @@ def test_json_says_not_evaluated_and_validates(unconfigured):
 def test_html_never_shows_it_as_passed(unconfigured):
     html = render("html", unconfigured)
     card = html[html.index(f'id="rule-{OPT_IN}"') :]
-    card = card[: card.index("</article>")]
-    assert "not evaluated: not configured" in card
-    assert "passed" not in card and "no findings" not in card
+    header = card[: card.index("</header>")]
+    assert '<span class="pill na">not evaluated: not configured</span>' in header
+    assert "pill ok" not in header and "passed" not in header
     assert "no exceptions" not in html
     banner = html[html.index('id="not-evaluated"') :]
     assert OPT_IN in banner[: banner.index("</div>")]

@@ -17,7 +17,7 @@ import yaml
 from conftest import EXAMPLE, FIXED_NOW, ROOT, destination, export
 
 from auditor.outputs.csv import COLUMNS, neutralise
-from auditor.outputs.markdown import MAX_REPORT_BYTES
+from auditor.outputs.markdown import MAX_REPORT_BYTES, escape_markdown
 from auditor.outputs.sarif import rule_descriptor
 from auditor.rulebook.ruleset import load_rules
 
@@ -242,8 +242,8 @@ def test_the_previous_run_is_the_one_recorded_last_not_the_latest_dated(run, tmp
         "check", str(EXAMPLE), "--now", "2026-02-15T00:00:00Z", "--history", str(db), "-f", "json"
     )
     with sqlite3.connect(db) as conn:
-        last = conn.execute("SELECT max(id) FROM runs").fetchone()[0]
-    assert third.json["history"]["previous_run"]["id"] == last
+        second = conn.execute("SELECT max(id) FROM runs").fetchone()[0] - 1
+    assert third.json["history"]["previous_run"]["id"] == second
     assert third.json["history"]["previous_run"]["generated_at"] == "2026-02-01T00:00:00Z"
     listed = run("history", "--db", str(db), "--format", "json").json
     assert [r["generated_at"][:10] for r in listed] == ["2026-03-01", "2026-02-01", "2026-02-15"]
@@ -273,7 +273,8 @@ def test_markdown_lists_200_findings_by_default_and_counts_the_rest(run, write_j
     listed = len(re.findall(r"^\| d\d+-", md, flags=re.M))
     assert listed == 200
     assert f"_{total - 200} more findings not listed (`--max-findings 200`)" in md
-    assert f"<code>{json_out}</code>" in md  # a pointer to the full report of this run
+    # a pointer to the full report of this run (escaped as every value is)
+    assert f"<code>{escape_markdown(str(json_out))}</code>" in md
 
 
 def test_markdown_stays_under_the_step_summary_limit_whatever_the_limit(run, write_json):
