@@ -239,3 +239,28 @@ def _rewrite_manifest(pack: Path) -> None:
         if p.is_file() and p.name != MANIFEST
     }
     (pack / MANIFEST).write_text(manifest_text(hashes))
+
+
+def test_an_expired_waiver_reaudits_to_the_same_waiver_expired_finding(run, tmp_path):
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(
+        "waivers:\n  - {rule: destination-disabled, name: web-segment, reason: paused,"
+        " owner: web, expires: 2026-01-01, ticket: WEB-1}\n"
+    )
+    pack = tmp_path / "pack"
+    result = run(
+        "check",
+        str(EXAMPLE),
+        "--now",
+        FIXED_NOW,
+        "--waivers",
+        str(waivers),
+        "--evidence",
+        str(pack),
+        "-f",
+        "json",
+    )
+    expired = [f for f in result.json["findings"] if f["rule_id"] == "waiver-expired"]
+    assert expired and str(waivers) in expired[0]["message"]  # it names the waivers file
+    verified = run("evidence", "verify", "--reaudit", str(pack))
+    assert verified.exit_code == 0, verified.stdout + verified.stderr
