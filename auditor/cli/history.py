@@ -125,7 +125,7 @@ def _format(ctx: click.Context, fmt: str | None) -> str:
 @click.pass_context
 @guarded
 def history_group(ctx: click.Context, db: str | None, fmt: str | None) -> None:
-    """List the runs that `check --history` recorded, oldest first."""
+    """List the runs that `check --history` recorded, in recording order."""
     from auditor.cli.historyshow import render_runs
     from auditor.periodic.history import opened, runs
 
