@@ -330,3 +330,12 @@ def test_a_hostile_name_is_neutralised_in_the_csv_output(run, write_json):
     rows = list(csv.reader(io.StringIO(run("check", str(source), "-f", "csv").stdout)))
     names = [row[COLUMNS.index("destination_name")] for row in rows[1:]]
     assert names and all(n.startswith("' =") for n in names)
+
+
+def test_a_control_links_at_most_20_findings_and_counts_the_rest(run, write_json):
+    source = write_json(many(30))
+    html = run("check", str(source), "--fail-on", "never", "-f", "html").stdout
+    row = html[html.index('data-control="A1.2"') :]
+    row = row[: row.index("</tr>")]
+    assert row.count('href="#finding-') == 20
+    assert "… and 10 more</p>" in row
