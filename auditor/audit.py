@@ -161,6 +161,7 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
         outside_framework=outside,
         framework=options.framework,
         frameworks=_shown_frameworks([*rules, *deselected], options.framework),
+        source_file=source.location_file,
     )
 
 

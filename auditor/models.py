@@ -46,13 +46,15 @@ NOT_EVALUATED_REASONS: tuple[NotEvaluatedReason, ...] = (
 )
 FRAMEWORK_KEYS: tuple[str, ...] = ("soc2", "iso27001", "gdpr")
 """The frameworks of reports/controls.yaml, in its order: what `--framework` accepts."""
-SHORT_FINGERPRINT = 10
-"""Hex characters of a fingerprint that reports show (`explain` accepts any unique prefix)."""
+
+SHORT_FINGERPRINT_LENGTH = 10
+"""Hex characters of a fingerprint shown in human-readable outputs (40 bits: unique enough
+to pick one finding of an export by eye; `auditor explain` takes it, or any unique prefix)."""
 
 
 def short_fingerprint(fingerprint: str) -> str:
-    """The first SHORT_FINGERPRINT characters of a finding's fingerprint, as reports show it."""
-    return fingerprint[:SHORT_FINGERPRINT]
+    """The form of `fingerprint` that text, HTML and Markdown reports show."""
+    return fingerprint[:SHORT_FINGERPRINT_LENGTH]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -158,6 +160,10 @@ class Finding:
     explanation: tuple[str, ...] = ()
     """The reasoning LaunchDarkly-aware operators noted for this finding, in evaluation order."""
 
+    @property
+    def short_fingerprint(self) -> str:
+        return short_fingerprint(self.fingerprint)
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class SchemaProblem:
@@ -183,6 +189,15 @@ class Source:
     path: str
     sha256: str
     data: bytes = field(repr=False)
+    file: str | None = ""
+    """The local file holding these bytes, which line/column locations refer to: `path`
+    (the default, ""), the snapshot saved with `--save`, or None (stdin, the API unsaved)."""
+
+    @property
+    def location_file(self) -> str | None:
+        if self.file == "":
+            return None if self.path == "<stdin>" else self.path
+        return self.file
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -439,6 +454,9 @@ class AuditResult:
     """The --framework the audit was focused on: only rules mapped to it ran and are shown."""
     frameworks: tuple[Framework, ...] = ()
     """The frameworks the reports show, with the titles of their controls (see controls.yaml)."""
+    source_file: str | None = None
+    """The local file the findings' line/column positions refer to (`Source.location_file`):
+    None for stdin and an unsaved API read, whose findings have logical locations only."""
 
     def counts_by_severity(self, status: Status = "open") -> dict[str, int]:
         counts = dict.fromkeys(SEVERITY_NAMES, 0)

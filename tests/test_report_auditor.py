@@ -31,10 +31,10 @@ def rules_by_id():
 # --- 3: remediation, controls, waiver and first-seen where the finding is ---------------------
 
 
-def test_each_html_finding_has_its_remediation_collapsed_and_a_short_fingerprint(run):
-    result = run("check", str(EXAMPLE), "--now", FIXED_NOW, "-f", "html", "-f", "json:-")
-    html = result.stdout[: result.stdout.index("</html>")]
-    report = json.loads(result.stdout[result.stdout.index("</html>") + 8 :])
+def test_each_html_finding_has_its_remediation_collapsed_and_a_short_fingerprint(run, tmp_path):
+    out = tmp_path / "r.json"
+    html = run("check", str(EXAMPLE), "--now", FIXED_NOW, "-f", "html", "-f", f"json:{out}").stdout
+    report = json.loads(out.read_text())
     rules = rules_by_id()
     for finding in report["findings"]:
         row = html[html.index(f'id="finding-{finding["fingerprint"]}"') :]
@@ -46,8 +46,9 @@ def test_each_html_finding_has_its_remediation_collapsed_and_a_short_fingerprint
         assert f">{finding['fingerprint'][:10]}</span>" in row
 
 
-def test_markdown_shows_the_remediation_and_short_fingerprints(run):
-    result = run(
+def test_markdown_shows_the_remediation_and_short_fingerprints(run, tmp_path):
+    out = tmp_path / "r.json"
+    md = run(
         "check",
         str(EXAMPLE),
         "--now",
@@ -57,10 +58,9 @@ def test_markdown_shows_the_remediation_and_short_fingerprints(run):
         "-f",
         "markdown",
         "-f",
-        "json:-",
-    )
-    md, raw = result.stdout.split("\n{", 1)
-    report = json.loads("{" + raw)
+        f"json:{out}",
+    ).stdout
+    report = json.loads(out.read_text())
     for finding in report["findings"]:
         assert f"| {finding['fingerprint'][:10]} |" in md
     assert md.count("**How to fix:**") == len(
@@ -198,8 +198,9 @@ def test_waiver_governance_in_the_config_is_an_error_naming_the_waiver(
 
 
 def test_waiver_governance_lets_a_compliant_file_through_and_config_show_says_so(run, tmp_path):
+    (tmp_path / "waivers.yaml").write_bytes(WAIVERS.read_bytes())
     config = tmp_path / "auditor.yaml"
-    config.write_text(f"waivers: {{file: {WAIVERS}, max_days: 500}}\n")
+    config.write_text("waivers: {file: waivers.yaml, max_days: 500}\n")
     result = run("--config", str(config), "check", str(EXAMPLE), "--now", FIXED_NOW, "-f", "json")
     assert result.exit_code == 1 and len(result.json["waivers"]) == 4
     shown = run("--config", str(config), "config", "show").stdout
@@ -339,3 +340,14 @@ def test_a_control_links_at_most_20_findings_and_counts_the_rest(run, write_json
     row = row[: row.index("</tr>")]
     assert row.count('href="#finding-') == 20
     assert "… and 10 more</p>" in row
+
+
+def test_the_waivers_file_of_the_mapping_stays_inside_the_config_folder(run, tmp_path):
+    folder = tmp_path / "project"
+    folder.mkdir()
+    config = folder / "auditor.yaml"
+    config.write_text("waivers: {file: ../waivers.yaml, max_days: 500}\n")
+    (tmp_path / "waivers.yaml").write_bytes(WAIVERS.read_bytes())
+    result = run("--config", str(config), "check", str(EXAMPLE))
+    assert result.exit_code == 2
+    assert "--waivers" in result.stderr and "waivers.file" in result.stderr

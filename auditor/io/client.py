@@ -151,8 +151,11 @@ def fetch_destinations(
     notify: Callable[[str], None] = _print_stderr,
     clock: Callable[[], float] = time.monotonic,
     wall: Callable[[], float] = time.time,
+    on_page: Callable[[int, int], None] | None = None,
 ) -> FetchResult:
     """GET /api/v2/destinations and every `_links.next` page after it.
+
+    `on_page(pages, bytes)` is told of each page received (for a progress display).
 
     A single page is returned byte for byte. When the API paginates, the pages' `items` are
     concatenated into the first page's document (its `_links.next` removed) and `body` is that
@@ -168,7 +171,7 @@ def fetch_destinations(
                 "Accept": "application/json",
             }
         )
-        fetcher = _Fetcher(config, session, sleep, notify, clock, wall)
+        fetcher = _Fetcher(config, session, sleep, notify, clock, wall, on_page=on_page)
         return fetcher.fetch_all()
 
 
@@ -183,6 +186,7 @@ class _Fetcher:
     deadline: float = 0.0
     received: int = 0
     """Bytes of the pages accepted so far, against `config.max_body`."""
+    on_page: Callable[[int, int], None] | None = None
 
     def fetch_all(self) -> FetchResult:
         self.deadline = self.clock() + self.config.total_timeout
@@ -190,6 +194,8 @@ class _Fetcher:
         response = self._get_with_retries(seen[0])
         first = document = self._parse(response, seen[0])
         self.received += len(response.content)
+        if self.on_page is not None:
+            self.on_page(1, self.received)
         if _next_href(first) is None:
             return self._result(seen[0], response, response.content, pages=1)
         items = self._items(first, seen[0])
@@ -207,6 +213,8 @@ class _Fetcher:
             document = self._parse(response, url)
             self.received += len(response.content)
             items.extend(self._items(document, url))
+            if self.on_page is not None:
+                self.on_page(len(seen), self.received)
         links = {k: v for k, v in first["_links"].items() if k != "next"}
         merged = {**first, "_links": links, "items": items}
         body = json.dumps(merged, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"

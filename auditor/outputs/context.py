@@ -21,7 +21,6 @@ from auditor.models import (
     Finding,
     HistoryView,
     Rule,
-    short_fingerprint,
 )
 from auditor.outputs.assurance import (
     RuleVerdict,
@@ -88,8 +87,8 @@ def _finding_view(
     controls: Mapping[str, list[str]],
 ) -> dict[str, Any]:
     view = finding_dict(finding, history)
+    view["short_fingerprint"] = finding.short_fingerprint
     view["age_days"] = history.age_days.get(finding.fingerprint) if history else None
-    view["short_fingerprint"] = short_fingerprint(finding.fingerprint)
     view["remediation"] = remedies.get(finding.rule_id, "")
     view["controls"] = controls.get(finding.rule_id, [])
     waiver = finding.waiver
