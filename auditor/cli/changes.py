@@ -148,7 +148,8 @@ def _snapshot(path: str | None, api_args: dict[str, Any]) -> Any:
     if path is not None:
         return read_source(path, api_args["max_input_size"])
     fetched = fetch_live(api_args)
-    return Source(path=fetched.url, sha256=fetched.sha256, data=fetched.body)
+    limit = api_args["max_input_size"]
+    return Source(path=fetched.url, sha256=fetched.sha256, data=fetched.body, max_size=limit)
 
 
 def _outputs(

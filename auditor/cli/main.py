@@ -148,7 +148,7 @@ def validate(input_path: str, max_input_size: int) -> None:
     from auditor.outputs.text import clean
 
     source = read_source(input_path, max_input_size)
-    document = load_document(source.data)
+    document = load_document(source.data, max_size=source.max_size)
     for problem in document.problems:
         click.echo(f"{clean(source.path)}: {problem.pointer}: {clean(problem.message)}")
     if document.problems:

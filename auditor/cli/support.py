@@ -6,7 +6,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -14,7 +14,7 @@ import click
 
 from auditor.cli.globals import setting
 from auditor.errors import EXIT_INPUT, EXIT_USAGE, AuditorError
-from auditor.models import FAIL_ON_CHOICES
+from auditor.models import FAIL_ON_CHOICES, FRAMEWORK_KEYS
 from auditor.outputs import FORMATS
 
 if TYPE_CHECKING:
@@ -92,7 +92,14 @@ def rule_loading_options(fn: F) -> F:
 
 
 def check_options(fn: F) -> F:
-    """--format, --fail-on, --select and --ignore: what `check` runs and reports."""
+    """--format, --fail-on, --select, --ignore and --framework: what `check` runs and reports."""
+    fn = click.option(
+        "--framework",
+        type=click.Choice(FRAMEWORK_KEYS),
+        default=None,
+        help="Focus on one compliance framework: run only the rules mapped to it, and show "
+        "only its controls in every output [default: the config file's framework, else all].",
+    )(fn)
     fn = click.option(
         "--ignore", multiple=True, metavar="RULE", help="Skip these rules (ids or globs)."
     )(fn)
@@ -177,6 +184,7 @@ def effective_config(**flags: Any) -> Config:
         baseline=flags.get("baseline"),
         waiver_warning_days=flags.get("waiver_warning_days"),
         history=flags.get("history"),
+        framework=flags.get("framework"),
     )
     config = resolve_config(setting("config_path"), command_line, Path())
     if setting("verbose"):
@@ -247,7 +255,7 @@ def input_limit_option(fn: F) -> F:
         callback=_size,
         metavar="SIZE",
         help="Refuse an export (file, stdin or API response) larger than SIZE, e.g. 50MB or "
-        "1GB [default: 200MB].",
+        "1GB [default: 50MB].",
     )(fn)
 
 
@@ -280,8 +288,14 @@ def parse_now(value: str | None) -> datetime | None:
     if value is None:
         return None
     try:
-        return datetime.fromisoformat(value)
-    except ValueError:
+        moment = datetime.fromisoformat(value)
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
         raise click.BadParameter(
             f"{value!r} is not an ISO timestamp (e.g. 2026-01-31T12:00:00Z)", param_hint="--now"
         ) from None
+    if not 1000 <= moment.year <= 9999:
+        raise click.BadParameter(
+            f"{value!r}: the year must have four digits (1000 to 9999)", param_hint="--now"
+        )
+    return moment

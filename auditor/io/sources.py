@@ -27,7 +27,8 @@ def read_source(path: str, max_size: int = DEFAULT_MAX_INPUT_SIZE) -> Source:
     """
     if path == STDIN:
         data = _read_at_most(sys.stdin.buffer, max_size, "stdin")
-        return Source(path="<stdin>", sha256=hashlib.sha256(data).hexdigest(), data=data)
+        digest = hashlib.sha256(data).hexdigest()
+        return Source(path="<stdin>", sha256=digest, data=data, max_size=max_size)
     try:
         with open(path, "rb") as handle:
             status = os.fstat(handle.fileno())
@@ -49,7 +50,7 @@ def read_source(path: str, max_size: int = DEFAULT_MAX_INPUT_SIZE) -> Source:
         raise UsageError(f"{path}: permission denied") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return Source(path=path, sha256=hashlib.sha256(data).hexdigest(), data=data)
+    return Source(path=path, sha256=hashlib.sha256(data).hexdigest(), data=data, max_size=max_size)
 
 
 def _read_at_most(stream: BinaryIO, max_size: int, what: str) -> bytes:

@@ -131,8 +131,9 @@ def shown_fields(kind: str) -> frozenset[str]:
 def disputed_missing(kind: str, config: Mapping[str, Any] | None) -> list[dict[str, str]]:
     """The fields some source (not every one) requires that `config` lacks, with the sources.
 
-    Each is `{"field": ..., "required_by": ..., "not_required_by": ...}`; an empty or null
-    value counts as missing, and a field is present when one of its alternatives is.
+    Each is `{"field": ..., "required_by": ..., "not_required_by": ..., "described": ...}`
+    (`described` says it in a sentence, for messages); an empty or null value counts as
+    missing, and a field is present when one of its alternatives is.
     """
     values = config if isinstance(config, Mapping) else {}
     missing: list[dict[str, str]] = []
@@ -142,12 +143,15 @@ def disputed_missing(kind: str, config: Mapping[str, Any] | None) -> list[dict[s
         names = (field.name, *field.or_else)
         if any(values.get(name) not in (None, "", [], {}) for name in names):
             continue
-        others = [source for source in SOURCES if source not in field.required_by]
+        others = " and ".join(source for source in SOURCES if source not in field.required_by)
+        required_by = " and ".join(field.required_by)
         missing.append(
             {
                 "field": " or ".join(names),
-                "required_by": " and ".join(field.required_by),
-                "not_required_by": " and ".join(others),
+                "required_by": required_by,
+                "not_required_by": others,
+                "described": f"{' or '.join(names)}, which {required_by} requires and {others} "
+                "does not",
             }
         )
     return missing

@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from auditor.gate.policy import fails
-from auditor.models import AuditResult, Finding, Severity
+from auditor.models import CUT_MARK, AuditResult, Finding, Severity
 from auditor.outputs import RenderOptions
 
 _COLORS = {
@@ -206,6 +206,8 @@ def summary(result: AuditResult) -> str:
     statuses = result.counts_by_status()
     other = "".join(f", {statuses[s]} {s}" for s in ("waived", "baselined") if statuses[s])
     verdict = "passed" if result.passed else "FAILED"
+    cut = f" ({result.shortened} long strings cut, each marked {CUT_MARK}...])"
+    cut = cut if result.shortened else ""
     gate = "" if result.fail_on == "never" else f" at --fail-on {result.fail_on}"
     if result.gate.hard_fail_on:
         gate += f" {'and' if gate else 'at'} --hard-fail-on {','.join(result.gate.hard_fail_on)}"
@@ -215,4 +217,5 @@ def summary(result: AuditResult) -> str:
         + other
         + (f", {len(result.problems)} schema problems" if result.problems else "")
         + f": {verdict}{gate}"
+        + cut
     )

@@ -179,15 +179,22 @@ def load_state(path: str) -> PastState:
 
 
 def runs(conn: sqlite3.Connection, *, limit: int | None = None) -> tuple[RunRecord, ...]:
-    """The runs, oldest first (by generated_at, then recording order); the latest `limit`."""
+    """The runs in recording order (by id), oldest first; the latest `limit`.
+
+    Not by time: two runs may share a timestamp (`--now`, or two runs in one second), and a
+    run may be dated before an earlier one (`--now` in the past); the previous run is the
+    one recorded last.
+    """
     rows = conn.execute(
-        f"SELECT {RUN_COLUMNS} FROM runs ORDER BY generated_at DESC, id DESC LIMIT ?",
+        f"SELECT {RUN_COLUMNS} FROM runs ORDER BY id DESC LIMIT ?",
         (-1 if limit is None else limit,),
     ).fetchall()
     return tuple(run_record(row) for row in reversed(rows))
 
 
 def find_run(conn: sqlite3.Connection, run_id: int, path: str) -> RunRecord:
+    if not 0 < run_id < 2**63:  # SQLite's INTEGER is 64-bit: no run has another number
+        raise UsageError(f"{path}: no run {run_id}")
     row = conn.execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
     if row is None:
         raise UsageError(f"{path}: no run {run_id}")

@@ -82,6 +82,7 @@ DESTINATION_FIELDS: Mapping[str, Field] = {
                 "field": _f("string", "The field (or its alternatives)."),
                 "required_by": _f("string", "The sources that require it."),
                 "not_required_by": _f("string", "The sources that do not."),
+                "described": _f("string", "All of it in words, for a message."),
             },
         ),
     ),
