@@ -241,3 +241,26 @@ def test_the_example_report_without_findings_does_not_claim_every_rule_passed(tm
     assert "not evaluated" in html
     md = render("markdown", result)
     assert "every rule that was evaluated passed" in md and "not evaluated" in md
+
+
+def test_the_text_report_names_rules_that_checked_nothing(unconfigured):
+    lines = render("text", unconfigured).splitlines()
+    assert "Not evaluated, so not passed: destination-target-not-approved (not configured)" in lines
+
+
+def test_the_text_report_counts_many_deselected_rules_in_one_line():
+    result = example(select=["wildcard-*"])
+    deselected = len(result.deselected)
+    assert deselected > 3
+    text = render("text", result)
+    assert f"Not evaluated, so not passed: {deselected} rules (deselected)" in text
+    assert "destination-target-not-approved" not in text
+
+
+def test_a_configured_run_of_every_rule_has_no_such_line():
+    result = example(
+        params={OPT_IN: {"approved_targets": {"kinesis": ["*"]}}},
+    )
+    if any(v.status == "not_evaluated" for v in rule_verdicts(result)):
+        pytest.fail("the example should evaluate every rule once configured")
+    assert "Not evaluated" not in render("text", result)
