@@ -13,7 +13,14 @@ from auditor.launchdarkly.inventory import Inventory
 from auditor.launchdarkly.masking import unmasked_secrets
 from auditor.launchdarkly.redact import shown_config
 from auditor.launchdarkly.targets import target_of
-from auditor.models import Destination, Finding, FindingDestination, Rule, Statement
+from auditor.models import (
+    Destination,
+    Finding,
+    FindingDestination,
+    FixedText,
+    Rule,
+    Statement,
+)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -163,7 +170,6 @@ class _FindingMaker:
         ctx: Context,
     ) -> Finding:
         rule = compiled.rule
-        explanation = explain(compiled, subject, ctx) if compiled.explains else ()
         shown_stmt = statement_subject(stmt, self.shown) if stmt else None
         path = compiled.check.failing_path(subject, ctx) if compiled.uses_value else None
         value = resolve(shown_stmt or self.shown, path) if path else None
@@ -176,17 +182,45 @@ class _FindingMaker:
                 "rule": {"id": rule.id, "title": rule.title, "severity": rule.severity.label},
             }
         )
+        text = _Explained(message, compiled, ctx) if compiled.explains else FixedText(message)
         return Finding(
             rule_id=rule.id,
             severity=rule.severity,
             title=rule.title,
-            message=message,
             destination=self.where,
             pointer=stmt.pointer if stmt else self.dest.pointer,
             fingerprint=fingerprint(rule.id, self.dest, stmt),
             statement=stmt,
-            explanation=explanation,
+            text=text,
         )
+
+
+class _Explained:
+    """A message, and the explanation of its finding worked out on first use (then kept).
+
+    Explaining evaluates the rule again with a trail: outputs that show no explanation (SARIF,
+    CSV, JUnit, GitHub, a gate alone) never pay for it. What it needs is small, so a finding
+    waiting to be explained holds no copy of the destination.
+    """
+
+    __slots__ = ("_compiled", "_ctx", "_explanation", "message")
+
+    def __init__(self, message: str, compiled: CompiledRule, ctx: Context) -> None:
+        self.message = message
+        self._compiled = compiled
+        self._ctx: Context | None = ctx
+        self._explanation: tuple[str, ...] | None = None
+
+    @property
+    def explanation(self) -> tuple[str, ...]:
+        if self._explanation is None and self._ctx is not None:
+            ctx = self._ctx
+            subject = destination_subject(ctx.destination)
+            if ctx.statement is not None:
+                subject = statement_subject(ctx.statement, subject)
+            self._explanation = explain(self._compiled, subject, ctx)
+            self._ctx = None  # what it needed can go now
+        return self._explanation or ()
 
 
 def explain(compiled: CompiledRule, subject: Mapping[str, Any], ctx: Context) -> tuple[str, ...]:
