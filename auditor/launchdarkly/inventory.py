@@ -44,7 +44,7 @@ class Inventory(Sequence[Destination]):
         self._totals: Totals | None = None
         self._reach: dict[tuple[tuple[str, ...], tuple[str, ...]], Reach] = {}
         self._reach_by_content: dict[tuple[tuple[str, ...], tuple[str, ...]], Reach] = {}
-        self._access: dict[tuple[int, tuple[str, ...]], Mapping[str, AccessDecision]] = {}
+        self._access: dict[int, Mapping[str, AccessDecision]] = {}
         self._targets: dict[tuple[Any, ...], tuple[Destination, ...]] | None = None
 
     @overload
@@ -122,12 +122,16 @@ class Inventory(Sequence[Destination]):
     def access(
         self, destination: Destination, actions: Sequence[str] = DESTINATION_ACTIONS
     ) -> Mapping[str, AccessDecision]:
-        """What `_access` records for `destination`, per action (see `who_can_change`)."""
-        key = (destination.index, tuple(actions))
-        found = self._access.get(key)
-        if found is None:
-            found = self._access[key] = who_can_change(destination, actions)
-        return found
+        """What `_access` records for `destination`, per action (see `who_can_change`).
+
+        Read once per destination for every action asked so far, whichever rule asks.
+        """
+        known = self._access.get(destination.index)
+        if known is None or any(action not in known for action in actions):
+            wanted = (*(known or DESTINATION_ACTIONS), *actions)
+            known = who_can_change(destination, tuple(dict.fromkeys(wanted)))
+            self._access[destination.index] = known
+        return {action: known[action] for action in actions}
 
     def same_target(self, destination: Destination) -> tuple[Destination, ...]:
         """Other enabled destinations of the same project and environment with the same target."""
