@@ -128,6 +128,7 @@ def test_the_history_views_hold_the_same_finding_objects(results: list[AuditResu
     assert all(v["age_days"] is not None for v in context["findings"])
 
 
+@pytest.mark.browser
 def test_html_history_in_a_browser_runs_nothing(results: list[AuditResult], tmp_path: Path) -> None:
     report = tmp_path / "report.html"
     report.write_text(rendered("html", results[1]), encoding="utf-8")

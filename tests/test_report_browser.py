@@ -1,6 +1,7 @@
 """The HTML report in a real headless Chromium: hostile names stay text, filters work, no fetch.
 
-Chromium missing is a failure, not a skip: CI installs it (apt-get install -y chromium).
+Without Chromium these tests are skipped, saying how to enable them; CI requires them
+(AUDITOR_REQUIRE_BROWSER=1 in .ci/run), so there a missing Chromium is a failure.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from reporting_helpers import (  # noqa: F401 - the fixture is used by name
 
 from auditor.models import AuditResult, Finding
 
-pytestmark = pytest.mark.usefixtures("loopback_only_network")
+pytestmark = [pytest.mark.usefixtures("loopback_only_network"), pytest.mark.browser]
 
 # Each payload would change the title, set window.__pwned or fetch something if it ran.
 IMG = "<img src=x onerror=\"document.title='PWNED';window.__pwned='img'\">"
