@@ -55,8 +55,8 @@ def run_once(cmd: list[str]) -> tuple[float, int, bytes]:
 
 def measure(
     commands: dict[str, list[str]], repeat: int, *, warm: bool = True
-) -> dict[str, tuple[float, int]]:
-    """Median wall time and largest peak RSS of each command, the commands taking turns."""
+) -> dict[str, tuple[float, int, bytes]]:
+    """Median wall time, largest peak RSS and last stdout of each command, taking turns."""
     for cmd in commands.values() if warm else ():
         run_once(cmd)  # warm-up: file cache, bytecode
     runs: dict[str, list[tuple[float, int, bytes]]] = {name: [] for name in commands}
@@ -64,7 +64,7 @@ def measure(
         for name, cmd in commands.items():
             runs[name].append(run_once(cmd))
     return {
-        name: (statistics.median(r[0] for r in got), max(r[1] for r in got))
+        name: (statistics.median(r[0] for r in got), max(r[1] for r in got), got[-1][2])
         for name, got in runs.items()
     }
 
@@ -78,10 +78,9 @@ def generate(size: int, shape: str, path: Path, *, later: bool = False) -> None:
     subprocess.run([*cmd, *(["--later"] if later else []), "-o", str(path)], check=True)
 
 
-def agree(path: Path, report: Path) -> dict[str, int]:
+def agree(naive_out: bytes, report: Path) -> dict[str, int]:
     """Check that auditor and the naive floor count the same findings for their two rules."""
-    naive = json.loads(run_once([PY, str(HERE / "naive.py"), str(path)])[2])
-    run_once(auditor("check", str(path), "--fail-on", "never", "-f", f"json:{report}"))
+    naive = json.loads(naive_out)
     findings = json.loads(report.read_text())["findings"]
     ours = {rule: sum(1 for f in findings if f["rule_id"] == rule) for rule in naive}
     if ours != naive:
@@ -94,27 +93,27 @@ def throughput(
 ) -> tuple[list[Row], float]:
     """The rows for one size and shape, and `check`'s median wall time.
 
-    The agreement check runs the naive floor and `check` first, which warms the file cache
-    and the bytecode: with one repetition, no other warm-up is spent.
+    The last timed run of the naive floor and of `check` also give the agreement check.
     """
     path = work / f"{shape}-{size}.json"
     later = work / f"{shape}-{size}-later.json"
     generate(size, shape, path)
     report = work / f"report-{shape}-{size}.json"
-    counts = agree(path, report)
+    big = ("--max-input-size", "2GB")  # the largest exports pass the 200 MB default
     commands = {
         "load": [PY, "-c", f"import json; json.load(open({str(path)!r}))"],
         "naive": [PY, str(HERE / "naive.py"), str(path)],
-        "check": auditor("check", str(path), "--fail-on", "never", "-f", f"json:{report}"),
+        "check": auditor("check", str(path), *big, "--fail-on", "never", "-f", f"json:{report}"),
     }
     if diff:
         generate(size, shape, later, later=True)
         commands["diff"] = auditor(
-            "diff", str(path), str(later), "--fail-on", "never", "-f", f"json:{report}"
+            "diff", str(path), str(later), *big, "--fail-on", "never", "-f", f"json:{report}.d"
         )
     got = measure(commands, repeat, warm=repeat > 1)
-    (load_t, load_m), (naive_t, naive_m) = got["load"], got["naive"]
-    check_t, check_m = got["check"]
+    counts = agree(got["naive"][2], report)
+    (load_t, load_m, _), (naive_t, naive_m, _) = got["load"], got["naive"]
+    check_t, check_m, _ = got["check"]
     mb = path.stat().st_size / 1e6
     label = f"{shape}, {size:,} destinations ({mb:.0f} MB)"
     rows = [
@@ -125,7 +124,7 @@ def throughput(
         (label, "`auditor check` / naive floor: peak RSS", f"{check_m / naive_m:.2f}x"),
     ]
     if diff:
-        diff_t, diff_m = got["diff"]
+        diff_t, diff_m, _ = got["diff"]
         rows += [
             (label, "`auditor diff` of two snapshots", _ratio(diff_t, load_t, diff_m)),
             (label, "`auditor diff` / naive floor on one: wall", f"{diff_t / naive_t:.2f}x"),
@@ -234,6 +233,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="1,000 destinations, one run each")
     parser.add_argument("--no-scaling", action="store_true")
+    parser.add_argument("--no-throughput", action="store_true", help="only start-up and scaling")
+    parser.add_argument("--no-startup", action="store_true")
     parser.add_argument(
         "--diff-sizes", type=int, nargs="*", help="sizes at which to time `diff` [all]"
     )
@@ -247,26 +248,27 @@ def main(argv: list[str] | None = None) -> None:
     failed: list[str] = []
     sizes = sorted(args.sizes)
     with tempfile.TemporaryDirectory() as tmp:
-        for shape in args.shapes:
+        for shape in args.shapes if not args.no_throughput else ():
             checks = {}
             for size in sizes:
                 diff = args.diff_sizes is None or size in args.diff_sizes
                 found, checks[size] = throughput(size, shape, args.repeat, Path(tmp), diff=diff)
-                rows += found
+                rows += _shown(found)
             if len(sizes) >= 2 and not args.quick:
                 small, large = sizes[-2], sizes[-1]
                 ratio = checks[large] / checks[small]
                 label = f"scaling {shape}, {small:,} -> {large:,}"
-                rows.append((label, "`auditor check`, whole process", f"{ratio:.1f}x time"))
+                rows += _shown([(label, "`auditor check`, whole process", f"{ratio:.1f}x time")])
                 if ratio > LIMIT * large / small / 10:
                     failed.append(f"{shape}: whole process {ratio:.1f}x")
-    rows += startup(max(args.repeat, 5))
+    if not args.no_startup:
+        rows += _shown(startup(max(args.repeat, 5)))
     if not args.no_scaling and len(sizes) >= 2:
         for shape in args.shapes:
             found, over = scaling(shape, sizes[-2], sizes[-1])
-            rows += found
+            rows += _shown(found)
             failed += over
-        rows += many_globs(20000)
+        rows += _shown(many_globs(20000))
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     command = " ".join(argv or sys.argv[1:])
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
@@ -288,6 +290,13 @@ def main(argv: list[str] | None = None) -> None:
             f"scaling check failed (10x the destinations, over {LIMIT}x the time): "
             + "; ".join(failed)
         )
+
+
+def _shown(rows: list[Row]) -> list[Row]:
+    """Print rows as they are measured (a long run shows its progress), then keep them."""
+    for row in rows:
+        print("| " + " | ".join(row) + " |", file=sys.stderr, flush=True)
+    return rows
 
 
 def _write_between_markers(path: Path, table: str) -> None:
