@@ -12,7 +12,17 @@ from auditor.engine import evaluate, sort_key
 from auditor.gate.policy import build_policy, fails
 from auditor.io.locate import Positions
 from auditor.launchdarkly.document import load_document
-from auditor.models import AuditResult, Finding, GatePolicy, Rule, Source, WaiverState
+from auditor.launchdarkly.redact import shown_config
+from auditor.models import (
+    CUT_MARK,
+    AuditResult,
+    Destination,
+    Finding,
+    GatePolicy,
+    Rule,
+    Source,
+    WaiverState,
+)
 from auditor.rulebook.ruleset import (
     apply_overrides,
     compile_rule,
@@ -86,7 +96,7 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
     waivers = load_waivers(options.waivers, rule_ids) if options.waivers else None
     baseline = load_baseline(options.baseline) if options.baseline else None
     rules = select_rules(configured, options.select, options.ignore)
-    document = load_document(source.data)
+    document = load_document(source.data, max_size=source.max_size)
     findings = evaluate([compile_rule(r) for r in rules], document.destinations)
     states: tuple[WaiverState, ...] = ()
     if waivers is not None:
@@ -116,4 +126,14 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
         waivers_path=options.waivers,
         baseline=diff,
         positions=Positions(source.data, pointers),
+        shortened=shortened(document.destinations, findings),
+        source_file=source.location_file,
     )
+
+
+def shortened(destinations: Sequence[Destination], findings: Sequence[Finding]) -> int:
+    """How many of the strings a report shows were cut for length (each says so itself)."""
+    texts = [text for d in destinations for text in (d.name, d.kind)]
+    texts += [v for d in destinations for v in shown_config(d.kind, d.config).values()]
+    texts += [text for f in findings for text in (f.message, *f.explanation)]
+    return sum(isinstance(text, str) and CUT_MARK in text for text in texts)

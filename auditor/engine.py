@@ -20,7 +20,11 @@ from auditor.models import (
     FixedText,
     Rule,
     Statement,
+    shown_text,
 )
+
+EXPLANATION_LIMIT = 1000
+"""Characters of one line of a finding's explanation; the rest is cut, and marked."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -305,4 +309,4 @@ def explain(compiled: CompiledRule, subject: Mapping[str, Any], ctx: Context) ->
     if compiled.when is not None:
         compiled.when.holds(subject, recording)
     compiled.check.holds(subject, recording)
-    return tuple(dict.fromkeys(trail))
+    return tuple(shown_text(line, EXPLANATION_LIMIT) for line in dict.fromkeys(trail))

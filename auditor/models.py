@@ -30,10 +30,30 @@ class Severity(enum.IntEnum):
 SEVERITY_NAMES: tuple[str, ...] = tuple(s.label for s in sorted(Severity, reverse=True))
 FAIL_ON_CHOICES: tuple[str, ...] = (*(s.label for s in Severity), "never")
 
+CUT_MARK = "…[cut"
+"""How every shortened string a report shows begins its marker (`…[cut at 1,000 of ...]`)."""
+
+
+def shown_text(text: str, limit: int) -> str:
+    """`text`, or its first `limit` characters and a marker saying how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}{CUT_MARK} at {limit:,} of {len(text):,} characters]"
+
+
 Scope = Literal["destinations", "statements"]
 Status = Literal["open", "waived", "baselined"]
 Decision = Literal["allowed", "denied"]
 WaiverStateName = Literal["active", "expiring", "expired", "stale"]
+
+SHORT_FINGERPRINT_LENGTH = 10
+"""Hex characters of a fingerprint shown in human-readable outputs (40 bits: unique enough
+to pick one finding of an export by eye; `auditor explain` takes it, or any unique prefix)."""
+
+
+def short_fingerprint(fingerprint: str) -> str:
+    """The form of `fingerprint` that text, HTML and Markdown reports show."""
+    return fingerprint[:SHORT_FINGERPRINT_LENGTH]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -224,6 +244,10 @@ class Finding:
     def __hash__(self) -> int:
         return hash((self.rule_id, self.fingerprint, self.status))
 
+    @property
+    def short_fingerprint(self) -> str:
+        return short_fingerprint(self.fingerprint)
+
 
 def _finding_key(f: Finding) -> tuple[Any, ...]:
     return (
@@ -265,6 +289,17 @@ class Source:
     path: str
     sha256: str
     data: bytes = field(repr=False)
+    max_size: int | None = None
+    """The --max-input-size it was read under (None: the default); it sets the count limits."""
+    file: str | None = ""
+    """The local file holding these bytes, which line/column locations refer to: `path`
+    (the default, ""), the snapshot saved with `--save`, or None (stdin, the API unsaved)."""
+
+    @property
+    def location_file(self) -> str | None:
+        if self.file == "":
+            return None if self.path == "<stdin>" else self.path
+        return self.file
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -449,6 +484,12 @@ class AuditResult:
     """(line, column) in the input of each finding's and problem's pointer, when known."""
     history: HistoryView | None = None
     """This run against the --history database (first seen, new, resolved, trend); else None."""
+    shortened: int = 0
+    """Shown strings (names, kinds, config values, messages, explanation lines) that were too
+    long and were cut, each ending in a CUT_MARK marker; the summaries say so."""
+    source_file: str | None = None
+    """The local file the findings' line/column positions refer to (`Source.location_file`):
+    None for stdin and an unsaved API read, whose findings have logical locations only."""
 
     def counts_by_severity(self, status: Status = "open") -> dict[str, int]:
         counts = dict.fromkeys(SEVERITY_NAMES, 0)

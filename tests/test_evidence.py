@@ -166,7 +166,7 @@ def test_verify_of_no_directory_is_a_usage_error(tmp_path):
     assert result.stderr == f"Error: {tmp_path / 'nothing'}: no such directory\n"
 
 
-def test_a_non_empty_directory_is_refused_after_the_reports(tmp_path):
+def test_a_non_empty_directory_is_refused_before_the_audit(tmp_path):
     target = tmp_path / "pack"
     target.mkdir()
     (target / "keep.txt").write_text("mine")
@@ -174,11 +174,10 @@ def test_a_non_empty_directory_is_refused_after_the_reports(tmp_path):
     assert result.exit_code == 2
     assert result.stderr == (
         f"Error: {target}: exists and is not an empty directory; an evidence pack goes to a new "
-        "(or empty) directory (reports written; no evidence pack)\n"
+        "(or empty) directory\n"
     )
-    assert (tmp_path / "r.json").is_file()
     assert files_of(target) == ["keep.txt"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["pack", "r.json"]  # no temp dir left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pack"]  # nothing written
 
 
 def test_an_empty_directory_is_used(tmp_path):
@@ -194,15 +193,12 @@ def test_an_empty_directory_is_used(tmp_path):
     )
 
 
-def test_a_pack_that_cannot_be_written_still_leaves_the_reports(tmp_path):
+def test_a_pack_whose_folder_is_missing_is_refused_before_the_audit(tmp_path):
     target = tmp_path / "no" / "such" / "pack"
     result = check(str(EXAMPLE), "--evidence", str(target), "-f", f"json:{tmp_path / 'r.json'}")
     assert result.exit_code == 2
-    assert result.stderr == (
-        f"Error: {target}: directory {str(target.parent)!r} does not exist "
-        "(reports written; no evidence pack)\n"
-    )
-    assert json.loads((tmp_path / "r.json").read_text())["summary"]["passed"] is False
+    assert result.stderr == (f"Error: {target}: directory {str(target.parent)!r} does not exist\n")
+    assert not (tmp_path / "r.json").exists()
 
 
 def test_config_and_custom_rules_are_in_the_pack(tmp_path):

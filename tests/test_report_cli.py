@@ -85,9 +85,12 @@ def test_template_output_goes_to_a_file_with_template_output(tmp_path: Path) -> 
 def test_template_to_stdout_goes_beside_chosen_outputs(tmp_path: Path) -> None:
     template, out = tmp_path / "t.txt", tmp_path / "r.csv"
     template.write_text("custom\n", encoding="utf-8")
-    result = run(EXAMPLE, "-f", f"csv:{out}", "-f", "json", "--template", str(template))
-    assert result.stdout.startswith("{") and result.stdout.endswith("}\ncustom\n")
+    result = run(EXAMPLE, "-f", f"csv:{out}", "--template", str(template))
+    assert result.stdout == "custom\n"
     assert out.exists()
+    both = run(EXAMPLE, "-f", "json", "--template", str(template))  # two documents, one stream
+    assert both.exit_code == 2
+    assert "-f json and --template would all go to stdout" in both.stderr
 
 
 def test_template_output_needs_a_template(tmp_path: Path) -> None:

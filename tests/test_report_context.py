@@ -172,3 +172,10 @@ def test_empty_export() -> None:
     assert ctx["findings"] == [] and ctx["destinations"] == []
     assert ctx["charts"]["by_rule"] == []
     assert ctx["verdict"]["passed"] is True
+
+
+def test_each_finding_carries_the_short_fingerprint_that_explain_accepts() -> None:
+    ctx = context()
+    for view in ctx["findings"]:
+        assert view["short_fingerprint"] == view["fingerprint"][:10]
+        assert len(view["short_fingerprint"]) == 10

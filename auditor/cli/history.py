@@ -75,14 +75,19 @@ def periodic_request(
 
 
 def finish(
-    result: AuditResult, source: Source, options: PeriodicOptions, history_error: str | None
+    result: AuditResult,
+    source: Source,
+    options: PeriodicOptions,
+    history_error: str | None,
+    *,
+    quiet: bool = False,
 ) -> None:
     """After the outputs: write the pack, record the run; any failure exits 2, one line each."""
     from auditor.outputs.text import clean
     from auditor.periodic.workflow import after_outputs
 
     after = after_outputs(result, source, options, record_run=history_error is None)
-    for note in after.notes:
+    for note in after.notes if not quiet else ():
         click.echo(clean(note), err=True)
     errors = [*([history_error] if history_error else []), *after.errors]
     for error in errors:
@@ -93,6 +98,7 @@ def finish(
 
 def _database_options(fn: F) -> F:
     fn = click.option(
+        "-f",
         "--format",
         "fmt",
         type=click.Choice(SHOW_FORMATS),

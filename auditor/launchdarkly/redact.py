@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from auditor.io.limits import SHOWN_LIMIT
 from auditor.launchdarkly.document import decode_config
 from auditor.launchdarkly.kinds import shown_fields
+from auditor.models import shown_text
 
 
 def shown_config(kind: str, config: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -17,7 +19,12 @@ def shown_config(kind: str, config: Mapping[str, Any] | None) -> dict[str, Any]:
     if not isinstance(config, Mapping):
         return {}
     allowed = shown_fields(kind)
-    return {key: config[key] for key in sorted(allowed) if key in config}
+    return {key: _shown(config[key]) for key in sorted(allowed) if key in config}
+
+
+def _shown(value: Any) -> Any:
+    """A value as reports show it: a string past SHOWN_LIMIT characters is cut, and marked."""
+    return shown_text(value, SHOWN_LIMIT) if isinstance(value, str) else value
 
 
 def redacted_item(item: Mapping[str, Any]) -> dict[str, Any]:

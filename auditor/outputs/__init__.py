@@ -23,6 +23,16 @@ class RenderOptions:
     """Markdown lists at most this many findings and counts the rest (None: all)."""
     template: str | None = None
     """The user's Jinja2 template file, for the `template` format."""
+    width: int | None = None
+    """The text report wraps to this many columns (a terminal's width); None: no wrapping."""
+    quiet: bool = False
+    """The text report is only its summary line."""
+    compact: bool = False
+    """The text report lists one line per finding."""
+    new_only: bool = False
+    """The text report lists only new findings (against the baseline or the history)."""
+    show_suppressed: bool = False
+    """The text report lists waived and baselined findings in full (else only counts them)."""
 
 
 Renderer = Callable[[AuditResult, RenderOptions], str]

@@ -53,6 +53,7 @@ def build_context(result: AuditResult) -> dict[str, Any]:
 
 def _finding_view(finding: Finding, history: HistoryView | None) -> dict[str, Any]:
     view = finding_dict(finding, history)
+    view["short_fingerprint"] = finding.short_fingerprint
     view["age_days"] = history.age_days.get(finding.fingerprint) if history else None
     waiver = finding.waiver
     if waiver is not None:

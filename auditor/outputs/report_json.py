@@ -141,6 +141,7 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
             "by_status": result.counts_by_status(),
             "fail_on": result.fail_on,
             "passed": result.passed,
+            "shortened": result.shortened,
         },
         "gate": gate_dict(result.gate),
         "waivers": [waiver_dict(s) for s in result.waivers],

@@ -39,7 +39,6 @@ SECURITY_SEVERITY = {
     Severity.LOW: "3.0",
     Severity.INFO: "0.0",
 }
-STDIN = "<stdin>"
 
 
 def level(severity: Severity) -> str:
@@ -110,9 +109,9 @@ def _location(result: AuditResult, pointer: str, kind: str, name: str) -> dict[s
     location: dict[str, Any] = {
         "logicalLocations": [{"name": name, "fullyQualifiedName": pointer, "kind": kind}]
     }
-    if result.source_path != STDIN:
+    if result.source_file is not None:  # stdin and an unsaved API read: logical only
         physical: dict[str, Any] = {
-            "artifactLocation": {**_artifact(result.source_path), "index": 0}
+            "artifactLocation": {**_artifact(result.source_file), "index": 0}
         }
         if pointer in result.positions:
             line, column = result.positions[pointer]
@@ -193,10 +192,10 @@ def sarif_dict(result: AuditResult) -> dict[str, Any]:
             "passed": result.passed,
         },
     }
-    if result.source_path != STDIN:
+    if result.source_file is not None:
         run["artifacts"] = [
             {
-                "location": _artifact(result.source_path),
+                "location": _artifact(result.source_file),
                 "hashes": {"sha-256": result.source_sha256},
             }
         ]

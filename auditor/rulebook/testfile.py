@@ -11,6 +11,7 @@ from auditor.io.yamlfile import YamlDoc, did_you_mean, load_yaml
 from auditor.io.yamlschema import check_schema
 from auditor.launchdarkly.document import build_document, parse_json
 from auditor.models import Document, Finding, Rule
+from auditor.rulebook.examples import with_links
 from auditor.rulebook.ruleset import apply_overrides, compile_rule, select_rules
 
 
@@ -59,6 +60,9 @@ def _input(doc: YamlDoc, base: Path) -> Document:
             raise doc.error(("input",), f"cannot read {file}: {exc.strerror or exc}") from None
         except InputError as exc:
             raise doc.error(("input",), f"{file}: {exc.message}") from None
+    elif isinstance(value, dict) and isinstance(value.get("items"), list):
+        # written inline, items may give `project` and `environment`, as examples may
+        value = {**value, "items": [with_links(item) for item in value["items"]]}
     try:
         document = build_document(value)
     except InputError as exc:
