@@ -17,7 +17,7 @@ from auditor.io.configfile import Inside, find_config
 from auditor.io.targets import descriptor, is_stdout
 from auditor.io.yamlfile import YamlDoc, did_you_mean, load_yaml
 from auditor.io.yamlschema import check_schema
-from auditor.models import Rule
+from auditor.models import Rule, WaiverPolicy
 from auditor.outputs import FORMATS
 from auditor.rulebook.ruleset import apply_overrides, load_rules, select_rules
 
@@ -49,6 +49,7 @@ class CommandLine:
     baseline: str | None = None
     waiver_warning_days: int | None = None
     history: str | None = None
+    framework: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -68,8 +69,11 @@ class Config:
     outputs: tuple[Output, ...] = (("text", "-"),)
     waivers: str | None = None
     waiver_warning_days: int = 14
+    waiver_policy: WaiverPolicy = field(default_factory=WaiverPolicy)
+    """`waivers: {max_days, require_ticket}` in the config file; only the file sets it."""
     baseline: str | None = None
     history: str | None = None
+    framework: str | None = None
     origins: Mapping[str, str] = field(default_factory=dict)
     """Origin by setting key (`fail_on`, `severity.<rule>`, `params.<rule>.<param>`)."""
     doc: YamlDoc | None = field(default=None, repr=False, compare=False)
@@ -91,7 +95,9 @@ class Config:
             soft_fail_on=self.soft_fail_on,
             waivers=self.waivers,
             waiver_warning_days=self.waiver_warning_days,
+            waiver_policy=self.waiver_policy,
             baseline=self.baseline,
+            framework=self.framework,
         )
 
     @contextmanager
@@ -179,13 +185,31 @@ def _from_file(doc: YamlDoc, base: Path, cli: CommandLine) -> tuple[dict[str, An
             if key == "params":
                 for name in value:
                     origins[f"params.{rule_id}.{name}"] = _at(doc, (key, rule_id, name))
-    for key in ("fail_on", "waiver_warning_days"):
+    for key in ("fail_on", "waiver_warning_days", "framework"):
         if key in data:
             values[key] = data[key]
+    if isinstance(data.get("waivers"), dict):
+        values.update(_waiver_settings(data["waivers"], inside, cli))
+        origins["waiver_policy"] = origins["waivers"]
     for key in LATER_KEYS:
-        if key in data and getattr(cli, key) is None:
+        if isinstance(data.get(key), str) and getattr(cli, key) is None:
             values[key] = inside.path((key,), data[key], f"--{key}")
     return values, origins
+
+
+def _waiver_settings(spec: Mapping[str, Any], inside: Inside, cli: CommandLine) -> dict[str, Any]:
+    """`waivers: {file, max_days, require_ticket}`: the file, and the governance of waivers.
+
+    The governance applies to whichever waivers file the audit uses, `--waivers` included.
+    """
+    values: dict[str, Any] = {
+        "waiver_policy": WaiverPolicy(
+            max_days=spec.get("max_days"), require_ticket=bool(spec.get("require_ticket", False))
+        )
+    }
+    if "file" in spec and cli.waivers is None:
+        values["waivers"] = inside.path(("waivers", "file"), spec["file"], "--waivers")
+    return values
 
 
 def _apply_command_line(values: dict[str, Any], origins: dict[str, str], cli: CommandLine) -> None:
@@ -206,6 +230,7 @@ def _apply_command_line(values: dict[str, Any], origins: dict[str, str], cli: Co
         "baseline": cli.baseline,
         "waiver_warning_days": cli.waiver_warning_days,
         "history": cli.history,
+        "framework": cli.framework,
     }
     for key, value in given.items():
         if value is not None:

@@ -8,17 +8,22 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from auditor.language.conditions import Compiled, resolve
-from auditor.language.vocabulary import MISSING
+from auditor.language.vocabulary import MISSING, NOT_CONFIGURED
 from auditor.launchdarkly.inventory import Inventory
 from auditor.launchdarkly.masking import unmasked_secrets
 from auditor.launchdarkly.redact import shown_config
 from auditor.launchdarkly.targets import target_of
 from auditor.models import (
+    COVERAGE_EVALUATED,
+    COVERAGE_NO_ACCESS,
+    COVERAGE_NOT_APPLICABLE,
+    COVERAGE_NOT_CONFIGURED,
     Destination,
     Finding,
     FindingDestination,
     FixedText,
     Rule,
+    RuleCoverage,
     Statement,
     shown_text,
 )
@@ -41,6 +46,8 @@ class CompiledRule:
     """The rule uses operators that note their reasoning, so its findings carry it."""
     uses_value: bool = True
     """The message refers to `value`, so a finding must find the failing path's value."""
+    skips: bool = False
+    """The rule uses operators that may pass without checking (`vocabulary.unchecked`)."""
 
     def render(self, context: Mapping[str, Any]) -> str:
         if isinstance(self.message, str):
@@ -60,6 +67,8 @@ class Context:
     statement: Statement | None = None
     trail: list[str] | None = None
     """Where operators note their reasoning (`conditions.note`); set only to explain a finding."""
+    skipped: list[tuple[str, str]] | None = None
+    """Where operators say they passed without checking (`vocabulary.unchecked`)."""
 
 
 def destination_subject(dest: Destination) -> dict[str, Any]:
@@ -99,28 +108,84 @@ def evaluate(
     rules: Sequence[CompiledRule], destinations: Sequence[Destination]
 ) -> tuple[Finding, ...]:
     """Every finding of every rule on every destination (and statement), sorted."""
-    dest_rules = [r for r in rules if r.rule.scope == "destinations"]
-    stmt_rules = [r for r in rules if r.rule.scope == "statements"]
+    return evaluate_with_coverage(rules, destinations)[0]
+
+
+def evaluate_with_coverage(
+    rules: Sequence[CompiledRule], destinations: Sequence[Destination]
+) -> tuple[tuple[Finding, ...], dict[str, RuleCoverage]]:
+    """The findings, and for each rule what it was evaluated on (see `RuleCoverage`)."""
+    tracker = _Coverage(rules, len(destinations))
+    dest_rules = [(r, tracker.codes[r.rule.id]) for r in rules if r.rule.scope == "destinations"]
+    stmt_rules = [(r, tracker.codes[r.rule.id]) for r in rules if r.rule.scope == "statements"]
     inventory = Inventory(destinations)
     findings: list[Finding] = []
     messages: dict[Any, str] = {}
-    for dest in destinations:
+    for position, dest in enumerate(destinations):
         subject = destination_subject(dest)
         ctx = Context(inventory, dest)
         maker = _FindingMaker(dest, subject, messages)
-        for compiled in dest_rules:
-            if _applies(compiled, subject, ctx):
+        for compiled, codes in dest_rules:
+            if tracker.test(compiled, codes, position, subject, ctx):
                 findings.append(maker.make(compiled, None, subject, ctx))
         if not stmt_rules:
+            continue
+        if dest.raw.get("_access") is None:
+            for _, codes in stmt_rules:
+                codes[position] = COVERAGE_NO_ACCESS
             continue
         for stmt in dest.statements:
             sctx = Context(inventory, dest, stmt)
             ssubject = statement_subject(stmt, subject)
-            for compiled in stmt_rules:
-                if _applies(compiled, ssubject, sctx):
+            for compiled, codes in stmt_rules:
+                if tracker.test(compiled, codes, position, ssubject, sctx):
                     findings.append(maker.make(compiled, stmt, ssubject, sctx))
     findings.sort(key=sort_key)
-    return tuple(findings)
+    return tuple(findings), tracker.result()
+
+
+class _Coverage:
+    """Which destinations each rule was evaluated on, while the engine walks them."""
+
+    def __init__(self, rules: Sequence[CompiledRule], size: int) -> None:
+        self.codes = {r.rule.id: bytearray(size) for r in rules}  # COVERAGE_NOT_APPLICABLE
+        self.details: dict[str, dict[str, None]] = {r.rule.id: {} for r in rules}
+
+    def test(
+        self,
+        compiled: CompiledRule,
+        codes: bytearray,
+        position: int,
+        subject: Mapping[str, Any],
+        ctx: Context,
+    ) -> bool:
+        """Whether the rule makes a finding here (guard holds, assertion fails); marks `codes`."""
+        when = compiled.when
+        if when is not None and not when.test(subject, ctx):
+            return False
+        if not compiled.skips:
+            codes[position] = COVERAGE_EVALUATED
+            return not compiled.check.test(subject, ctx)
+        skipped: list[tuple[str, str]] = []
+        if not compiled.check.test(subject, replace(ctx, skipped=skipped)):
+            codes[position] = COVERAGE_EVALUATED
+            return True
+        code = COVERAGE_EVALUATED
+        if skipped:
+            configured = all(reason != NOT_CONFIGURED for reason, _ in skipped)
+            code = COVERAGE_NOT_APPLICABLE if configured else COVERAGE_NOT_CONFIGURED
+            details = self.details[compiled.rule.id]
+            details.update((d, None) for reason, d in skipped if reason == NOT_CONFIGURED)
+        codes[position] = max(codes[position], code)
+        return False
+
+    def result(self) -> dict[str, RuleCoverage]:
+        return {
+            rule_id: RuleCoverage(
+                rule_id=rule_id, codes=bytes(codes), details=tuple(self.details[rule_id])
+            )
+            for rule_id, codes in self.codes.items()
+        }
 
 
 def sort_key(f: Finding) -> tuple[Any, ...]:
@@ -134,12 +199,6 @@ def sort_key(f: Finding) -> tuple[Any, ...]:
         d.id,
         f.fingerprint,
     )
-
-
-def _applies(compiled: CompiledRule, subject: Mapping[str, Any], ctx: Context) -> bool:
-    """Whether the rule makes a finding: its guard holds and its assertion does not."""
-    when = compiled.when
-    return (when is None or when.test(subject, ctx)) and not compiled.check.test(subject, ctx)
 
 
 class _FindingMaker:

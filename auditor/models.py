@@ -45,6 +45,18 @@ Scope = Literal["destinations", "statements"]
 Status = Literal["open", "waived", "baselined"]
 Decision = Literal["allowed", "denied"]
 WaiverStateName = Literal["active", "expiring", "expired", "stale"]
+RuleStatus = Literal["passed", "failed", "not_evaluated"]
+NotEvaluatedReason = Literal[
+    "not_configured", "deselected", "no_applicable_destination", "access_not_reported"
+]
+NOT_EVALUATED_REASONS: tuple[NotEvaluatedReason, ...] = (
+    "not_configured",
+    "deselected",
+    "no_applicable_destination",
+    "access_not_reported",
+)
+FRAMEWORK_KEYS: tuple[str, ...] = ("soc2", "iso27001", "gdpr")
+"""The frameworks of reports/controls.yaml, in its order: what `--framework` accepts."""
 
 SHORT_FINGERPRINT_LENGTH = 10
 """Hex characters of a fingerprint shown in human-readable outputs (40 bits: unique enough
@@ -358,6 +370,68 @@ class WaiverState:
     state: WaiverStateName
     matched: int
     days_left: int
+    matched_fingerprints: tuple[str, ...] = ()
+    """The fingerprints of the findings it matched, in the order they were met."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WaiverPolicy:
+    """Governance of waivers from the config file: the longest a waiver may run, a ticket."""
+
+    max_days: int | None = None
+    """A waiver expiring more than this many days after the audit date is an error."""
+    require_ticket: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RuleCoverage:
+    """What one rule that ran was evaluated on, destination by destination.
+
+    `codes` holds one byte per audited destination (in `AuditResult.destinations` order):
+    one of the COVERAGE_* values. A rule is evaluated on a destination when its guard
+    (`when`) held there, for a statement rule on at least one of its statements, and its
+    operators could decide (an opt-in operator without its params decides nothing).
+    """
+
+    rule_id: str
+    codes: bytes
+    details: tuple[str, ...] = ()
+    """Why destinations were not evaluated, as the operators said (`not configured for kinesis`)."""
+
+    def count(self, code: int) -> int:
+        return self.codes.count(code)
+
+    @property
+    def evaluated(self) -> int:
+        return self.codes.count(COVERAGE_EVALUATED)
+
+
+COVERAGE_NOT_APPLICABLE = 0
+"""The rule's guard did not hold (or no statement to check): nothing to evaluate."""
+COVERAGE_NO_ACCESS = 1
+"""A statement rule on a destination without `_access`: its grants were not reported."""
+COVERAGE_NOT_CONFIGURED = 2
+"""An opt-in check without its params for this destination (no approved targets for its kind)."""
+COVERAGE_EVALUATED = 3
+"""Evaluated: a finding, or a pass that means something. The highest code wins per destination."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Control:
+    """One control of a compliance framework, with its official title."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Framework:
+    """A compliance framework the rules map to: its key in rule files, name, source, controls."""
+
+    key: str
+    name: str
+    source: str
+    controls: Mapping[str, Control] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -487,6 +561,16 @@ class AuditResult:
     shortened: int = 0
     """Shown strings (names, kinds, config values, messages, explanation lines) that were too
     long and were cut, each ending in a CUT_MARK marker; the summaries say so."""
+    coverage: Mapping[str, RuleCoverage] = field(default_factory=dict)
+    """By rule id, what each rule that ran was evaluated on (rules made in code have none)."""
+    deselected: tuple[Rule, ...] = ()
+    """Loaded rules that --select/--ignore left out: not evaluated, and reported as such."""
+    outside_framework: tuple[Rule, ...] = ()
+    """Loaded rules not mapped to --framework: not run, not reported (kept for evidence packs)."""
+    framework: str | None = None
+    """The --framework the audit was focused on: only rules mapped to it ran and are shown."""
+    frameworks: tuple[Framework, ...] = ()
+    """The frameworks the reports show, with the titles of their controls (see controls.yaml)."""
     source_file: str | None = None
     """The local file the findings' line/column positions refer to (`Source.location_file`):
     None for stdin and an unsaved API read, whose findings have logical locations only."""

@@ -44,6 +44,7 @@ def _run_step(tmp_path: Path, **inputs: str) -> tuple[int, str, str, dict[str, s
         "BASELINE": "",
         "FAIL_ON": "medium",
         "ARGS": "",
+        "MAX_FINDINGS": ACTION["inputs"]["max-findings"]["default"],
         "SARIF": str(tmp_path / "auditor.sarif"),
     }
     env.update(inputs)
@@ -105,6 +106,13 @@ def test_rules_paths_may_be_quoted(tmp_path):
     _, _, err, outputs = _run_step(tmp_path, RULES=f"'{folder}'")
     assert outputs["exit-code"] == "1", err
     assert "no-segment" in _rules_in_sarif(tmp_path)
+
+
+def test_the_step_summary_lists_max_findings_and_counts_the_rest(tmp_path):
+    code, _, err, outputs = _run_step(tmp_path, MAX_FINDINGS="3", FAIL_ON="never")
+    assert code == 0 and outputs["exit-code"] == "0", err
+    summary = (tmp_path / "summary.md").read_text()
+    assert "more findings not listed (`--max-findings 3`)" in summary
 
 
 def test_sarif_upload_is_skipped_for_fork_pull_requests():

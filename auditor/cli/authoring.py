@@ -14,7 +14,7 @@ from auditor.cli.support import (
     rule_loading_options,
 )
 from auditor.errors import EXIT_FINDINGS, EXIT_OK
-from auditor.models import FAIL_ON_CHOICES
+from auditor.models import FAIL_ON_CHOICES, FRAMEWORK_KEYS
 from auditor.rulebook.ruleinfo import LIST_FORMATS
 
 EXIT_CODES_HELP = """\b
@@ -120,6 +120,9 @@ def config_options(fn: Any) -> Any:
     options = [
         click.option("--select", multiple=True, metavar="RULE", help="As for `check`."),
         click.option("--ignore", multiple=True, metavar="RULE", help="As for `check`."),
+        click.option(
+            "--framework", type=click.Choice(FRAMEWORK_KEYS), default=None, help="As for `check`."
+        ),
         click.option(
             "--fail-on", type=click.Choice(FAIL_ON_CHOICES), default=None, help="As for `check`."
         ),

@@ -31,7 +31,10 @@ from auditor.cli.support import (
     rule_loading_options,
 )
 from auditor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_PIPE, UsageError
-from auditor.outputs import RenderOptions
+from auditor.outputs import MARKDOWN_MAX_FINDINGS, RenderOptions
+
+FULL_FORMATS = ("html", "json", "csv")
+"""Outputs that list every finding: the markdown report points to them when it cuts."""
 
 
 def report_options(fn: Any) -> Any:
@@ -90,8 +93,11 @@ def report_options(fn: Any) -> Any:
 @click.option(
     "--max-findings",
     type=click.IntRange(min=0),
+    default=MARKDOWN_MAX_FINDINGS,
+    show_default=True,
     metavar="N",
-    help="List at most N findings in the markdown report; the rest are counted, not listed.",
+    help="List at most N findings in the markdown report; the rest are counted, not listed "
+    "(it also stays under the 1 MiB of a GitHub step summary, whatever N).",
 )
 @click.option(
     "--template",
@@ -155,6 +161,7 @@ def check_command(
     periodic = periodic_request(config, options, evidence, api_args["api_key_env"])
     render = RenderOptions(
         max_findings=max_findings,
+        full_reports=tuple(p for n, p in outputs if n in FULL_FORMATS and p != "-"),
         template=template_path,
         quiet=quiet,
         compact=compact,

@@ -14,7 +14,7 @@ import click
 
 from auditor.cli.globals import setting
 from auditor.errors import EXIT_INPUT, EXIT_USAGE, AuditorError
-from auditor.models import FAIL_ON_CHOICES
+from auditor.models import FAIL_ON_CHOICES, FRAMEWORK_KEYS
 from auditor.outputs import FORMATS
 
 if TYPE_CHECKING:
@@ -92,7 +92,14 @@ def rule_loading_options(fn: F) -> F:
 
 
 def check_options(fn: F) -> F:
-    """--format, --fail-on, --select and --ignore: what `check` runs and reports."""
+    """--format, --fail-on, --select, --ignore and --framework: what `check` runs and reports."""
+    fn = click.option(
+        "--framework",
+        type=click.Choice(FRAMEWORK_KEYS),
+        default=None,
+        help="Focus on one compliance framework: run only the rules mapped to it, and show "
+        "only its controls in every output [default: the config file's framework, else all].",
+    )(fn)
     fn = click.option(
         "--ignore", multiple=True, metavar="RULE", help="Skip these rules (ids or globs)."
     )(fn)
@@ -177,6 +184,7 @@ def effective_config(**flags: Any) -> Config:
         baseline=flags.get("baseline"),
         waiver_warning_days=flags.get("waiver_warning_days"),
         history=flags.get("history"),
+        framework=flags.get("framework"),
     )
     config = resolve_config(setting("config_path"), command_line, Path())
     if setting("verbose"):

@@ -70,6 +70,22 @@ def quoted(value: Any) -> str:
     return f"`{value}`" if field is None else f"the value of `{field}` (not shown)"
 
 
+NOT_CONFIGURED = "not_configured"
+NOT_APPLICABLE = "not_applicable"
+
+
+def unchecked(ctx: Any, reason: str, detail: str) -> None:
+    """Say that an operator passed without checking anything, and why.
+
+    `reason` is NOT_CONFIGURED (an opt-in check lacks its params for this subject) or
+    NOT_APPLICABLE (there is nothing for it to check); `detail` says it in words. The engine
+    counts such a pass as "not evaluated", never as a pass, in every report.
+    """
+    skipped = getattr(ctx, "skipped", None)
+    if skipped is not None:
+        skipped.append((reason, detail))
+
+
 class ConditionError(Exception):
     """A condition that cannot be compiled; `where` is the path of keys inside the rule.
 
@@ -92,13 +108,19 @@ OPERATORS: dict[str, OperatorCompiler] = {}
 
 NOTING: set[str] = set()
 """Operators that note reasoning (see `note`): only rules using them need an explanation."""
+SKIPPING: set[str] = set()
+"""Operators that may pass without checking (see `unchecked`): their rules' coverage is traced."""
 
 
-def operator(name: str, *, notes: bool = False) -> Callable[[OperatorCompiler], OperatorCompiler]:
+def operator(
+    name: str, *, notes: bool = False, skips: bool = False
+) -> Callable[[OperatorCompiler], OperatorCompiler]:
     def register(fn: OperatorCompiler) -> OperatorCompiler:
         OPERATORS[name] = fn
         if notes:
             NOTING.add(name)
+        if skips:
+            SKIPPING.add(name)
         return fn
 
     return register

@@ -176,7 +176,7 @@ def render(result: AuditResult, options: RenderOptions) -> str:
     if options.new_only:
         hidden = len(result.findings) - len(shown)
         out.add(f"Not listed: {hidden} findings that are not new (--new-only)")
-    for line in gate_lines(result):
+    for line in [*gate_lines(result), *not_evaluated_lines(result)]:
         out.add(line, indent=2)
     out.add(summary(result), indent=2)
     return "\n".join(out.lines) + "\n"
@@ -196,6 +196,23 @@ def gate_lines(result: AuditResult) -> list[str]:
             f" {len(b.resolved)} resolved"
         )
     return lines
+
+
+def not_evaluated_lines(result: AuditResult) -> list[str]:
+    """The rules that checked nothing, grouped by why: they must not read as passed."""
+    from auditor.outputs.assurance import REASON_LABELS, rule_verdicts
+
+    by_reason: dict[str, list[str]] = {}
+    for v in rule_verdicts(result):
+        if v.status == "not_evaluated" and v.reason is not None:
+            by_reason.setdefault(REASON_LABELS[v.reason], []).append(clean(v.rule.id))
+    if not by_reason:
+        return []
+    parts = [
+        f"{', '.join(ids)} ({reason})" if len(ids) <= 3 else f"{len(ids)} rules ({reason})"
+        for reason, ids in by_reason.items()
+    ]
+    return [f"Not evaluated, so not passed: {'; '.join(parts)}"]
 
 
 def summary(result: AuditResult) -> str:

@@ -179,9 +179,14 @@ def load_state(path: str) -> PastState:
 
 
 def runs(conn: sqlite3.Connection, *, limit: int | None = None) -> tuple[RunRecord, ...]:
-    """The runs, oldest first (by generated_at, then recording order); the latest `limit`."""
+    """The runs in recording order (by id), oldest first; the latest `limit`.
+
+    Not by time: two runs may share a timestamp (`--now`, or two runs in one second), and a
+    run may be dated before an earlier one (`--now` in the past); the previous run is the
+    one recorded last.
+    """
     rows = conn.execute(
-        f"SELECT {RUN_COLUMNS} FROM runs ORDER BY generated_at DESC, id DESC LIMIT ?",
+        f"SELECT {RUN_COLUMNS} FROM runs ORDER BY id DESC LIMIT ?",
         (-1 if limit is None else limit,),
     ).fetchall()
     return tuple(run_record(row) for row in reversed(rows))

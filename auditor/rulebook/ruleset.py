@@ -15,7 +15,7 @@ from auditor.io.paths import rules_dir
 from auditor.io.yamlfile import YamlDoc, did_you_mean, dotted, load_yaml
 from auditor.io.yamlschema import check_schema, kind_of
 from auditor.language.conditions import Compiled, compile_condition, uses_any
-from auditor.language.vocabulary import NOTING, ConditionError
+from auditor.language.vocabulary import NOTING, SKIPPING, ConditionError
 from auditor.models import SEVERITY_NAMES, Rule, Severity
 from auditor.rulebook.messages import MessageError, compile_message
 
@@ -137,6 +137,7 @@ def compile_rule(
         message=message,
         explains=uses_any(rule.when, NOTING) or uses_any(rule.assert_, NOTING),
         uses_value=message.uses_value,
+        skips=uses_any(rule.assert_, SKIPPING),
     )
 
 
