@@ -137,7 +137,9 @@ def _in_config(pointer: Any) -> bool:
 
 def _created(call: Call, items: list[Any], created: int) -> dict[str, Any]:
     """The destination a POST would create: a synthetic id and link, and no `_access`."""
-    taken = {item.get("_id") for item in items if isinstance(item, dict)}
+    # An invalid item's `_id` may be any JSON value (a list is unhashable): only text is taken.
+    ids = (item.get("_id") for item in items if isinstance(item, dict))
+    taken = {ident for ident in ids if isinstance(ident, str)}
     number = created
     while f"new-{number}" in taken:
         number += 1

@@ -10,6 +10,7 @@ from auditor.launchdarkly import (
     AccessDecision,
     DestinationIndex,
     Policy,
+    PolicyLike,
     Reach,
     index_destinations,
     reach,
@@ -17,6 +18,8 @@ from auditor.launchdarkly import (
 )
 from auditor.launchdarkly.access import DESTINATION_ACTIONS
 from auditor.launchdarkly.environments import EnvironmentFacts, EnvironmentKey
+from auditor.launchdarkly.index import EMPTY_REACH
+from auditor.launchdarkly.statements import action_applies
 from auditor.launchdarkly.targets import target_of
 from auditor.models import Destination
 
@@ -33,9 +36,9 @@ class Totals:
 class Inventory(Sequence[Destination]):
     """The audited destinations; reach, access and target groups are computed once per audit.
 
-    Reach is cached by statement content (what it targets, not who holds it), so a statement
-    cited by every destination is matched against the index once. `environments` holds what
-    LaunchDarkly says about environments (their `critical` flag), when it was read.
+    Reach is remembered by statement content (what it targets, not who holds it), so a
+    statement cited by every destination is matched against the index once. `environments`
+    holds what LaunchDarkly says about environments (their `critical` flag), when it was read.
     """
 
     def __init__(
@@ -48,12 +51,11 @@ class Inventory(Sequence[Destination]):
         self.environment_facts = environments
         self._index: DestinationIndex | None = None
         self._totals: Totals | None = None
-        self._reach: dict[tuple[Any, ...], Reach] = {}
+        self._reach: dict[tuple[tuple[str, ...], tuple[str, ...]], Reach] = {}
+        self._reach_by_content: dict[tuple[tuple[str, ...], tuple[str, ...]], Reach] = {}
         self._effective: dict[tuple[Any, ...], Reach] = {}
         self._denies: dict[str, tuple[Policy, ...]] | None = None
-        self._removed: dict[tuple[str, str], set[str]] = {}
-        self._places: dict[str, tuple[str | None, str | None]] | None = None
-        self._access: dict[tuple[int, tuple[str, ...]], Mapping[str, AccessDecision]] = {}
+        self._access: dict[int, Mapping[str, AccessDecision]] = {}
         self._targets: dict[tuple[Any, ...], tuple[Destination, ...]] | None = None
         self._environments: dict[tuple[str, str], tuple[Destination, ...]] | None = None
 
@@ -84,7 +86,7 @@ class Inventory(Sequence[Destination]):
             self._totals = Totals(len(self._items), len(projects), len(pairs))
         return self._totals
 
-    def reach(self, policy: Policy, action: str | None = None) -> Reach:
+    def reach(self, policy: PolicyLike, action: str | None = None) -> Reach:
         """The statement's reach over this inventory, for `action` or its whole footprint.
 
         For an allow of a named role and an action, what a deny of the same role takes away
@@ -93,46 +95,78 @@ class Inventory(Sequence[Destination]):
         cites are known, so this is an upper bound; a deny of another role, or a statement
         without a role name, takes nothing away.
         """
-        found = self._content_reach(policy, action)
-        role = policy.role_name
+        found = self.content_reach(policy, action)
+        role = getattr(policy, "role_name", None)
         if action is None or not role or policy.effect.lower() != "allow" or not found.count:
             return found
-        key = (policy.footprint, action, role)
+        denies = self.role_denies().get(role, ())
+        if not denies:
+            return found
+        key = (tuple(sorted(policy.resources)), tuple(sorted(policy.not_resources)), action, role)
         effective = self._effective.get(key)
         if effective is None:
-            effective = self._effective[key] = self._after_denies(found, role, action)
+            denied = [self.content_reach(deny, action) for deny in denies]
+            effective = self._effective[key] = self.subtract(found, *denied)
         return effective
 
-    def _content_reach(self, policy: Policy, action: str | None) -> Reach:
-        key = (policy.footprint, action)
-        found = self._reach.get(key)
+    def content_reach(self, policy: PolicyLike, action: str | None = None) -> Reach:
+        """The reach of the statement's content alone, whoever holds it.
+
+        Remembered for the run by what the statement targets: its resources and notResources
+        in any order (its actions only decide whether it targets `action`). Statements that
+        differ in role, effect, actions or list order share one computation, so combining
+        the reaches of several statements costs a lookup each.
+        """
+        if action is not None and not action_applies(policy, action):
+            return EMPTY_REACH
+        seen = (policy.resources, policy.not_resources)
+        found = self._reach.get(seen)
         if found is None:
-            found = self._reach[key] = reach(policy, self.destination_index, action)
+            content = (tuple(sorted(policy.resources)), tuple(sorted(policy.not_resources)))
+            found = self._reach_by_content.get(content)
+            if found is None:
+                found = reach(policy, self.destination_index)
+                self._reach_by_content[content] = found
+            self._reach[seen] = found
         return found
 
-    def _after_denies(self, found: Reach, role: str, action: str) -> Reach:
-        removed = self._removed.get((role, action))
-        if removed is None:
-            removed = set()
-            for deny in self.role_denies().get(role, ()):
-                denied = self._content_reach(deny, action)
-                removed.update(set(denied.destination_ids) - set(denied.uncertain_ids))
-            self._removed[(role, action)] = removed
-        if not removed or removed.isdisjoint(found.destination_ids):
-            return found
-        places = self._where()
-        kept = tuple(i for i in found.destination_ids if i not in removed)
-        uncertain = tuple(i for i in found.uncertain_ids if i not in removed)
-        projects = {places[i][0] for i in kept if places[i][0]}
-        pairs = {places[i] for i in kept if places[i][0] and places[i][1]}
-        return Reach(kept, uncertain, len(projects), len(pairs))
+    def subtract(self, found: Reach, *others: Reach) -> Reach:
+        """`found` less the destinations the `others` reach for sure, recounted.
 
-    def _where(self) -> dict[str, tuple[str | None, str | None]]:
-        if self._places is None:
-            self._places = {}
-            for item in self._items:
-                self._places.setdefault(item.id, (item.project, item.environment))
-        return self._places
+        A destination another reach names only uncertainly stays, uncertain: it may not be
+        taken away. Projects and environments are those of the first destination with each
+        id in the inventory.
+        """
+        certain = {i for other in others for i in other.destination_ids} - {
+            i for other in others for i in other.uncertain_ids
+        }
+        doubtful = {i for other in others for i in other.uncertain_ids} | set(found.uncertain_ids)
+        left = tuple(i for i in found.destination_ids if i not in certain)
+        index = self.destination_index
+        projects: set[str] = set()
+        environments: set[tuple[str, str]] = set()
+        for ident in left:
+            d = self._items[index.by_id[ident][0]]
+            if d.project:
+                projects.add(d.project)
+                if d.environment:
+                    environments.add((d.project, d.environment))
+        uncertain = tuple(i for i in left if i in doubtful)
+        return Reach(left, uncertain, len(projects), len(environments))
+
+    def access(
+        self, destination: Destination, actions: Sequence[str] = DESTINATION_ACTIONS
+    ) -> Mapping[str, AccessDecision]:
+        """What `_access` records for `destination`, per action (see `who_can_change`).
+
+        Read once per destination for every action asked so far, whichever rule asks.
+        """
+        known = self._access.get(destination.index)
+        if known is None or any(action not in known for action in actions):
+            wanted = (*(known or DESTINATION_ACTIONS), *actions)
+            known = who_can_change(destination, tuple(dict.fromkeys(wanted)))
+            self._access[destination.index] = known
+        return {action: known[action] for action in actions}
 
     def role_denies(self) -> Mapping[str, tuple[Policy, ...]]:
         """The deny statements the export cites, by role name (statements without one: none)."""
@@ -153,16 +187,6 @@ class Inventory(Sequence[Destination]):
                     found.setdefault(stmt.role_name, {}).setdefault(policy.footprint, policy)
             self._denies = {role: tuple(p.values()) for role, p in found.items()}
         return self._denies
-
-    def access(
-        self, destination: Destination, actions: Sequence[str] = DESTINATION_ACTIONS
-    ) -> Mapping[str, AccessDecision]:
-        """What `_access` records for `destination`, per action (see `who_can_change`)."""
-        key = (destination.index, tuple(actions))
-        found = self._access.get(key)
-        if found is None:
-            found = self._access[key] = who_can_change(destination, actions)
-        return found
 
     def target_peers(self, destination: Destination) -> tuple[Destination, ...]:
         """Other enabled destinations, of any project and environment, with the same target."""
