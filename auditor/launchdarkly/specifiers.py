@@ -272,6 +272,8 @@ def _plain(text: str) -> Specifier | None:
         if _PLAIN_TYPE.fullmatch(type_) is None or (slash and key.split() != [key]):
             return None
         segments.append(Segment(type_, key) if slash else Segment(type_))
+    if len(segments) == 1 and segments[0].key is None and has_glob(segments[0].type):
+        return None  # a bare glob: the parser rejects it, as LaunchDarkly does
     return Specifier(tuple(segments))
 
 
