@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from auditor import __version__
-from auditor.io.client import FetchResult
 from auditor.io.targets import target
 from auditor.io.writing import Output, write_set
+
+if TYPE_CHECKING:  # the HTTP client (requests) is imported only by `--api`
+    from auditor.io.client import FetchResult
 
 SNAPSHOT_MODE = 0o600  # destination configs can hold credentials
 

@@ -26,6 +26,7 @@ from auditor.language.policy_operators import specifier_error
 from auditor.launchdarkly.breadth import wildcard_destinations
 from auditor.launchdarkly.document import build_document
 from auditor.models import CUT_MARK, Rule, Scope, shown_text
+from auditor.rulebook.plainmessage import Fallback, Render, compile_plain
 
 MESSAGE_LIMIT = 2000
 """Characters of a rendered message; the rest is cut and the cut is marked."""
@@ -76,14 +77,37 @@ _OPEN_FIELDS = frozenset({"config", "_links", "_access", "fields"})
 
 class Message:
     """A compiled message: `render(**context)` gives the finding's text, at most MESSAGE_LIMIT
-    characters (past it, cut and marked); a plain message is returned as written."""
+    characters (past it, cut and marked); a plain message is returned as written.
 
-    def __init__(self, text: str, template: Any) -> None:
+    A template in the plain subset (`plainmessage`) renders as Python; the sandboxed Jinja2
+    template is compiled only when a render needs it (a value outside that subset).
+    """
+
+    def __init__(self, text: str, template: Any, plain: Render | None = None) -> None:
         self.text = shown_text(text, MESSAGE_LIMIT)
-        self.template = template
-        self.uses_value = template is not None and "value" in _names(text)
+        self.source = text
+        self._template = template
+        self.plain = plain
+        templated = template is not None or plain is not None
+        self.uses_value = templated and "value" in _names(text)
+
+    @property
+    def template(self) -> Any:
+        """The sandboxed Jinja2 template (None for a message without template syntax)."""
+        if self._template is None and self.plain is not None:
+            self._template = _compiled(self.source)
+        return self._template
 
     def render(self, **context: Any) -> str:
+        if self.plain is not None:
+            try:
+                out = self.plain(context)
+            except Fallback:
+                pass
+            else:
+                if len(out) > MESSAGE_LIMIT:
+                    return f"{out[:MESSAGE_LIMIT]}{CUT_MARK} at {MESSAGE_LIMIT:,} characters]"
+                return out
         if self.template is None:
             return self.text
         out, cut = render_bounded(self.template, context, MESSAGE_LIMIT)
@@ -95,9 +119,12 @@ def compile_message(rule: Rule, params: Mapping[str, Any]) -> Message:
     text = rule.message
     if "{{" not in text and "{%" not in text:
         return Message(text, None)
-    template = _compiled(text)
+    plain = _plain(text)
+    template = None if plain is not None else _compiled(text)
     _check_syntax(_parse(text))
     _check_names(_parse(text), _sample(rule.scope, params, rule))
+    if plain is not None:  # attribute reads, `or`, `if`, `join`, `select`: nothing to cap
+        return Message(text, None, plain)
     try:  # a message that passes a cap on the sample alone (`9 ** 9999999`) is refused now
         render_bounded(template, {**_sample(rule.scope, params, rule), "value": None}, 1)
     except LimitError as exc:
@@ -105,6 +132,17 @@ def compile_message(rule: Rule, params: Mapping[str, Any]) -> Message:
     except Exception:  # data-dependent failures fall back to the rule's summary, as at run
         pass
     return Message(text, template)
+
+
+@lru_cache(maxsize=256)
+def _plain(text: str) -> Render | None:
+    """The template as Python when it is in the plain subset; None otherwise (or unparsable,
+    which `_compiled` then words as a rule error)."""
+    try:
+        tree = _parse(text)
+    except TemplateSyntaxError:
+        return None
+    return compile_plain(tree, {"wildcard_destinations": wildcard_destinations})
 
 
 @cache
