@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from typing import Any
 
 from auditor.language.conditions import Compiled, resolve
@@ -49,6 +50,12 @@ class CompiledRule:
     """The message refers to `value`, so a finding must find the failing path's value."""
     skips: bool = False
     """The rule uses operators that may pass without checking (`vocabulary.unchecked`)."""
+    when_reads: tuple[str, ...] | None = None
+    """For a statement rule whose guard reads only these `Statement` fields (never the
+    destination, see `conditions.statement_reads`): its verdict is worked out once per
+    distinct value of them and reused; None: evaluated for every statement."""
+    check_reads: tuple[str, ...] | None = None
+    """The same for the assertion."""
 
     def render(self, context: Mapping[str, Any]) -> str:
         if isinstance(self.message, str):
@@ -119,8 +126,21 @@ def evaluate_with_coverage(
 ) -> tuple[tuple[Finding, ...], dict[str, RuleCoverage]]:
     """The findings, and for each rule what it was evaluated on (see `RuleCoverage`)."""
     tracker = _Coverage(rules, len(destinations))
-    dest_rules = [(r, tracker.codes[r.rule.id]) for r in rules if r.rule.scope == "destinations"]
-    stmt_rules = [(r, tracker.codes[r.rule.id]) for r in rules if r.rule.scope == "statements"]
+    dest_rules = [
+        (r, tracker.codes[r.rule.id], None if r.when is None else r.when.test, r.check.test)
+        for r in rules
+        if r.rule.scope == "destinations"
+    ]
+    stmt_rules = [
+        (
+            r,
+            tracker.codes[r.rule.id],
+            None if r.when is None else _shared(r.when, r.when_reads),
+            _shared(r.check, r.check_reads),
+        )
+        for r in rules
+        if r.rule.scope == "statements"
+    ]
     inventory = Inventory(destinations)
     findings: list[Finding] = []
     messages: dict[Any, str] = {}
@@ -128,23 +148,51 @@ def evaluate_with_coverage(
         subject = destination_subject(dest)
         ctx = Context(inventory, dest)
         maker = _FindingMaker(dest, subject, messages)
-        for compiled, codes in dest_rules:
-            if tracker.test(compiled, codes, position, subject, ctx):
+        for compiled, codes, when, check in dest_rules:
+            if tracker.test(compiled, codes, position, subject, ctx, when, check):
                 findings.append(maker.make(compiled, None, subject, ctx))
         if not stmt_rules:
             continue
         if dest.raw.get("_access") is None:
-            for _, codes in stmt_rules:
+            for _, codes, _, _ in stmt_rules:
                 codes[position] = COVERAGE_NO_ACCESS
             continue
         for stmt in dest.statements:
             sctx = Context(inventory, dest, stmt)
             ssubject = statement_subject(stmt, subject)
-            for compiled, codes in stmt_rules:
-                if tracker.test(compiled, codes, position, ssubject, sctx):
+            for compiled, codes, when, check in stmt_rules:
+                if tracker.test(compiled, codes, position, ssubject, sctx, when, check):
                     findings.append(maker.make(compiled, stmt, ssubject, sctx))
     findings.sort(key=sort_key)
     return tuple(findings), tracker.result()
+
+
+Verdict = Callable[[Any, Any], Any]
+
+
+def _shared(condition: Compiled, reads: tuple[str, ...] | None) -> Verdict:
+    """The condition's test, its verdict remembered for the run by the statement fields it reads
+    (`reads`, see `conditions.statement_reads`); the plain test when it may read more.
+
+    Only the verdict is shared: a finding's explanation evaluates the condition afresh.
+    """
+    test = condition.test
+    if reads is None:
+        return test
+    key_of = attrgetter(*reads) if reads else (lambda _stmt: ())
+    known: dict[Any, Any] = {}
+
+    def shared(subject: Any, ctx: Any) -> Any:
+        key = key_of(ctx.statement)
+        found = known.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = known[key] = test(subject, ctx)
+        return found
+
+    return shared
+
+
+_UNKNOWN = object()
 
 
 class _Coverage:
@@ -161,14 +209,18 @@ class _Coverage:
         position: int,
         subject: Mapping[str, Any],
         ctx: Context,
+        when: Verdict | None,
+        check: Verdict,
     ) -> bool:
-        """Whether the rule makes a finding here (guard holds, assertion fails); marks `codes`."""
-        when = compiled.when
-        if when is not None and not when.test(subject, ctx):
+        """Whether the rule makes a finding here (guard holds, assertion fails); marks `codes`.
+
+        `when` and `check` are the rule's condition tests (see `_shared`).
+        """
+        if when is not None and not when(subject, ctx):
             return False
         if not compiled.skips:
             codes[position] = COVERAGE_EVALUATED
-            return not compiled.check.test(subject, ctx)
+            return not check(subject, ctx)
         skipped: list[tuple[str, str]] = []
         if not compiled.check.test(subject, replace(ctx, skipped=skipped)):
             codes[position] = COVERAGE_EVALUATED

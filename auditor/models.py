@@ -115,6 +115,19 @@ class Statement:
         }
 
 
+STATEMENT_ATTRIBUTES: dict[str, str] = {
+    "effect": "effect",
+    "resources": "resources",
+    "notResources": "not_resources",
+    "actions": "actions",
+    "notActions": "not_actions",
+    "role_name": "role_name",
+    "decision": "decision",
+    "access_actions": "access_actions",
+}
+"""The `Statement` attribute behind each field of `Statement.api_fields()`."""
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class Rule:
     """A loaded rule: documentation, logic (kept as data; compiled by the engine) and examples."""

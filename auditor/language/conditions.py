@@ -36,6 +36,7 @@ from auditor.language.vocabulary import (
     quoted,
 )
 from auditor.launchdarkly.kinds import shown_fields
+from auditor.models import STATEMENT_ATTRIBUTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +236,62 @@ def uses_any(spec: Any, names: set[str]) -> bool:
     if isinstance(spec, list):
         return any(uses_any(item, names) for item in spec)
     return False
+
+
+VALUE_ONLY = frozenset(
+    (
+        *("equals", "not_equals", "in", "not_in", "exists", "empty", "matches", "glob"),
+        *("contains", "gt", "gte", "lt", "lte", "type", "length", "any", "all", "none"),
+        *("count", "resource_wildcard", "action_wildcard", "valid_specifier"),
+        *("wildcard_destinations", "resource_covers", "action_covers", "reach"),
+    )
+)
+"""Operators whose verdict depends on the value alone (and, for `reach`, on the inventory of
+the run): never on the destination being audited, so a statement's verdict can be shared."""
+
+
+def statement_reads(spec: Any) -> tuple[str, ...] | None:
+    """The `Statement` attributes a statement condition (as written) reads, sorted; None when
+    its verdict may depend on more than the statement: a `destination` path, or an operator
+    not in VALUE_ONLY. An operator on the statement itself reads all of it."""
+    fields: set[str] = set()
+    if spec is not None and not _statement_fields(spec, fields):
+        return None
+    return tuple(sorted(fields))
+
+
+def _statement_fields(spec: Any, fields: set[str]) -> bool:
+    """Add the top-level fields `spec` reads to `fields`; False when it may read more."""
+    if isinstance(spec, list):
+        return all(_statement_fields(item, fields) for item in spec)
+    if not isinstance(spec, Mapping):
+        return True
+    for key, sub in spec.items():
+        if key in _COMBINATORS:
+            if not _statement_fields(sub, fields):
+                return False
+        elif key in OPERATORS:
+            if key not in VALUE_ONLY or not _value_only(sub):
+                return False
+            fields.update(STATEMENT_ATTRIBUTES.values())  # the statement as a whole
+        else:
+            attribute = STATEMENT_ATTRIBUTES.get(str(key).split(".", 1)[0])
+            if attribute is None or not _value_only(sub):
+                return False
+            fields.add(attribute)
+    return True
+
+
+def _value_only(spec: Any) -> bool:
+    """Whether a condition on a value (a field of the statement) uses VALUE_ONLY operators only."""
+    if isinstance(spec, Mapping):
+        return all(
+            (key not in OPERATORS or key in VALUE_ONLY) and _value_only(sub)
+            for key, sub in spec.items()
+        )
+    if isinstance(spec, list):
+        return all(_value_only(item) for item in spec)
+    return True
 
 
 def same(a: Any, b: Any) -> bool:

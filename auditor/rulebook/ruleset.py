@@ -14,7 +14,7 @@ from auditor.io import fsprobe
 from auditor.io.paths import rules_dir
 from auditor.io.yamlfile import YamlDoc, did_you_mean, dotted, load_yaml
 from auditor.io.yamlschema import check_schema, kind_of
-from auditor.language.conditions import Compiled, compile_condition, uses_any
+from auditor.language.conditions import Compiled, compile_condition, statement_reads, uses_any
 from auditor.language.vocabulary import NOTING, SKIPPING, ConditionError
 from auditor.models import SEVERITY_NAMES, Rule, Severity
 from auditor.rulebook.fields import check_paths
@@ -130,6 +130,7 @@ def compile_rule(
         if doc is not None:
             raise doc.error(("message",), exc.message) from None
         raise RuleError(f"{rule.source}: message: {exc.message}") from None
+    skips = uses_any(rule.assert_, SKIPPING)
     return CompiledRule(
         rule=rule,
         when=when,
@@ -138,7 +139,11 @@ def compile_rule(
         message=message,
         explains=uses_any(rule.when, NOTING) or uses_any(rule.assert_, NOTING),
         uses_value=message.uses_value,
-        skips=uses_any(rule.assert_, SKIPPING),
+        skips=skips,
+        when_reads=statement_reads(rule.when) if rule.scope == "statements" else None,
+        check_reads=statement_reads(rule.assert_)
+        if rule.scope == "statements" and not skips
+        else None,
     )
 
 
