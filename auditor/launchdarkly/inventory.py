@@ -54,6 +54,7 @@ class Inventory(Sequence[Destination]):
         self._reach: dict[tuple[tuple[str, ...], tuple[str, ...]], Reach] = {}
         self._reach_by_content: dict[tuple[tuple[str, ...], tuple[str, ...]], Reach] = {}
         self._effective: dict[tuple[Any, ...], Reach] = {}
+        self._role_denied: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}
         self._denies: dict[str, tuple[Policy, ...]] | None = None
         self._access: dict[int, Mapping[str, AccessDecision]] = {}
         self._targets: dict[tuple[Any, ...], tuple[Destination, ...]] | None = None
@@ -105,9 +106,22 @@ class Inventory(Sequence[Destination]):
         key = (tuple(sorted(policy.resources)), tuple(sorted(policy.not_resources)), action, role)
         effective = self._effective.get(key)
         if effective is None:
-            denied = [self.content_reach(deny, action) for deny in denies]
-            effective = self._effective[key] = self.subtract(found, *denied)
+            certain, doubtful = self._denied(role, action, denies)
+            effective = self._effective[key] = self._less(found, certain, doubtful)
         return effective
+
+    def _denied(
+        self, role: str, action: str, denies: Sequence[Policy]
+    ) -> tuple[frozenset[str], frozenset[str]]:
+        """(ids the role's denies take away for sure, ids they name only uncertainly), for
+        `action`: worked out once per role and action, however many allows the role has."""
+        known = self._role_denied.get((role, action))
+        if known is None:
+            reaches = [self.content_reach(deny, action) for deny in denies]
+            doubtful = frozenset(i for r in reaches for i in r.uncertain_ids)
+            named = frozenset(i for r in reaches for i in r.destination_ids)
+            known = self._role_denied[(role, action)] = (named - doubtful, doubtful)
+        return known
 
     def content_reach(self, policy: PolicyLike, action: str | None = None) -> Reach:
         """The reach of the statement's content alone, whoever holds it.
@@ -137,11 +151,14 @@ class Inventory(Sequence[Destination]):
         taken away. Projects and environments are those of the first destination with each
         id in the inventory.
         """
-        certain = {i for other in others for i in other.destination_ids} - {
-            i for other in others for i in other.uncertain_ids
-        }
-        doubtful = {i for other in others for i in other.uncertain_ids} | set(found.uncertain_ids)
+        doubtful = frozenset(i for other in others for i in other.uncertain_ids)
+        named = frozenset(i for other in others for i in other.destination_ids)
+        return self._less(found, named - doubtful, doubtful)
+
+    def _less(self, found: Reach, certain: frozenset[str], doubtful: frozenset[str]) -> Reach:
+        """`found` without the `certain` ids; those left that `doubtful` names stay uncertain."""
         left = tuple(i for i in found.destination_ids if i not in certain)
+        own = frozenset(found.uncertain_ids)
         index = self.destination_index
         projects: set[str] = set()
         environments: set[tuple[str, str]] = set()
@@ -151,7 +168,7 @@ class Inventory(Sequence[Destination]):
                 projects.add(d.project)
                 if d.environment:
                     environments.add((d.project, d.environment))
-        uncertain = tuple(i for i in left if i in doubtful)
+        uncertain = tuple(i for i in left if i in doubtful or i in own)
         return Reach(left, uncertain, len(projects), len(environments))
 
     def access(
