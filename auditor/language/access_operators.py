@@ -51,7 +51,7 @@ def _can(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
             found = decisions[action]
             if found.decision != decision:
                 continue
-            if policy is not None and not found.cites(policy):
+            if policy is not None and not inventory.cites(found, policy):
                 continue
             _explain(ctx, destination, found, policy)
             return True

@@ -16,7 +16,7 @@ from auditor.launchdarkly import (
     reach,
     who_can_change,
 )
-from auditor.launchdarkly.access import DESTINATION_ACTIONS
+from auditor.launchdarkly.access import DESTINATION_ACTIONS, statement_content
 from auditor.launchdarkly.environments import EnvironmentFacts, EnvironmentKey
 from auditor.launchdarkly.index import EMPTY_REACH
 from auditor.launchdarkly.statements import action_applies
@@ -57,6 +57,8 @@ class Inventory(Sequence[Destination]):
         self._role_denied: dict[tuple[str, str], tuple[frozenset[str], frozenset[str]]] = {}
         self._denies: dict[str, tuple[Policy, ...]] | None = None
         self._access: dict[int, Mapping[str, AccessDecision]] = {}
+        self._cited: dict[int, tuple[AccessDecision, frozenset[tuple[Any, ...]]]] = {}
+        """Statement contents per decision, by its id (the decision is kept, so the id is its)."""
         self._targets: dict[tuple[Any, ...], tuple[Destination, ...]] | None = None
         self._environments: dict[tuple[str, str], tuple[Destination, ...]] | None = None
 
@@ -176,14 +178,26 @@ class Inventory(Sequence[Destination]):
     ) -> Mapping[str, AccessDecision]:
         """What `_access` records for `destination`, per action (see `who_can_change`).
 
-        Read once per destination for every action asked so far, whichever rule asks.
+        Read once per destination for every action asked so far, whichever rule asks; the
+        mapping may hold more actions than asked.
         """
         known = self._access.get(destination.index)
         if known is None or any(action not in known for action in actions):
             wanted = (*(known or DESTINATION_ACTIONS), *actions)
             known = who_can_change(destination, tuple(dict.fromkeys(wanted)))
             self._access[destination.index] = known
-        return {action: known[action] for action in actions}
+        return known
+
+    def cites(self, decision: AccessDecision, statement: Any) -> bool:
+        """`decision.cites(statement)`, with the decision's statements compared as a set that
+        is built once per decision (every statement of a destination asks the same ones)."""
+        known = self._cited.get(id(decision))
+        if known is None:
+            contents = frozenset(
+                statement_content(reason) for reason, _ in decision.deciding if reason is not None
+            )
+            known = self._cited[id(decision)] = (decision, contents)
+        return statement_content(statement) in known[1]
 
     def role_denies(self) -> Mapping[str, tuple[Policy, ...]]:
         """The deny statements the export cites, by role name (statements without one: none)."""
