@@ -216,8 +216,17 @@ class _Coverage:
 
         `when` and `check` are the rule's condition tests (see `_shared`).
         """
-        if when is not None and not when(subject, ctx):
-            return False
+        if when is not None:
+            if (
+                compiled.check_reads is not None
+                and codes[position] == COVERAGE_EVALUATED
+                and check(subject, ctx)
+            ):
+                # The guard would only decide coverage, already known for this destination:
+                # a passing statement-only assertion (shared, cheap) makes no finding either way.
+                return False
+            if not when(subject, ctx):
+                return False
         if not compiled.skips:
             codes[position] = COVERAGE_EVALUATED
             return not check(subject, ctx)

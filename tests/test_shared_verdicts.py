@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from test_scaling import account
 
-from auditor.engine import CompiledRule, evaluate
+from auditor.engine import CompiledRule, evaluate, evaluate_with_coverage
 from auditor.language.conditions import Compiled, statement_reads
 from auditor.launchdarkly.document import build_document
 from auditor.models import STATEMENT_ATTRIBUTES
@@ -51,11 +51,14 @@ def test_a_statement_only_check_runs_once_per_distinct_field_value() -> None:
 def test_sharing_changes_no_finding(rule_id: str) -> None:
     destinations = build_document(account(120)).destinations
     rule: CompiledRule = RULES[rule_id]
-    shared = evaluate([rule], destinations)
-    alone = evaluate([replace(rule, when_reads=None, check_reads=None)], destinations)
+    shared, covered = evaluate_with_coverage([rule], destinations)
+    alone, by_each = evaluate_with_coverage(
+        [replace(rule, when_reads=None, check_reads=None)], destinations
+    )
     assert [(f.fingerprint, f.message, f.explanation) for f in shared] == [
         (f.fingerprint, f.message, f.explanation) for f in alone
     ]
+    assert covered == by_each  # what the rule was evaluated on, destination by destination
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
 from typing import Any
 
-from jinja2 import TemplateSyntaxError, meta, nodes
+from jinja2 import TemplateSyntaxError, nodes
 
 from auditor.engine import destination_subject, statement_subject
 from auditor.io.sandbox import BoundedSandbox, LimitError, render_bounded
@@ -176,8 +176,12 @@ def _parse(text: str) -> nodes.Template:
     return environment().parse(text)
 
 
-def _names(text: str) -> set[str]:
-    return set(meta.find_undeclared_variables(_parse(text)))
+@lru_cache(maxsize=256)
+def _names(text: str) -> frozenset[str]:
+    """The names the template reads. Jinja2's `meta.find_undeclared_variables` runs its code
+    generator for this; a message assigns no name (`set`, `for` and macros are refused), so
+    the names it loads are the same set, found by a walk of the tree."""
+    return frozenset(n.name for n in _parse(text).find_all(nodes.Name) if n.ctx == "load")
 
 
 def _check_syntax(tree: nodes.Template) -> None:
