@@ -159,7 +159,7 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
         waivers_path=options.waivers,
         baseline=diff,
         positions=Positions(source.data, pointers),
-        shortened=shortened(document.destinations, findings),
+        inventory_cut=shortened(document.destinations),
         coverage=coverage,
         deselected=deselected,
         outside_framework=outside,
@@ -169,11 +169,11 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
     )
 
 
-def shortened(destinations: Sequence[Destination], findings: Sequence[Finding]) -> int:
-    """How many of the strings a report shows were cut for length (each says so itself)."""
+def shortened(destinations: Sequence[Destination]) -> int:
+    """How many of the destinations' strings a report shows were cut for length (each says so
+    itself); the findings' are counted by `AuditResult.shortened` when an output asks."""
     texts = [text for d in destinations for text in (d.name, d.kind)]
     texts += [v for d in destinations for v in shown_config(d.kind, d.config).values()]
-    texts += [text for f in findings for text in (f.message, *f.explanation)]
     return sum(isinstance(text, str) and CUT_MARK in text for text in texts)
 
 

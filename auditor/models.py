@@ -571,9 +571,8 @@ class AuditResult:
     """(line, column) in the input of each finding's and problem's pointer, when known."""
     history: HistoryView | None = None
     """This run against the --history database (first seen, new, resolved, trend); else None."""
-    shortened: int = 0
-    """Shown strings (names, kinds, config values, messages, explanation lines) that were too
-    long and were cut, each ending in a CUT_MARK marker; the summaries say so."""
+    inventory_cut: int = 0
+    """Destination names, kinds and shown config values that were too long and were cut."""
     coverage: Mapping[str, RuleCoverage] = field(default_factory=dict)
     """By rule id, what each rule that ran was evaluated on (rules made in code have none)."""
     deselected: tuple[Rule, ...] = ()
@@ -587,6 +586,17 @@ class AuditResult:
     source_file: str | None = None
     """The local file the findings' line/column positions refer to (`Source.location_file`):
     None for stdin and an unsaved API read, whose findings have logical locations only."""
+
+    @property
+    def shortened(self) -> int:
+        """Shown strings (names, kinds, config values, messages, explanation lines) that were
+        too long and were cut, each ending in a CUT_MARK marker; the summaries say so.
+
+        Counted when an output asks, so one that shows no explanation never works them out.
+        """
+        cut = sum(CUT_MARK in f.message for f in self.findings)
+        cut += sum(CUT_MARK in line for f in self.findings for line in f.explanation)
+        return self.inventory_cut + cut
 
     def counts_by_severity(self, status: Status = "open") -> dict[str, int]:
         counts = dict.fromkeys(SEVERITY_NAMES, 0)

@@ -76,3 +76,26 @@ def test_an_explanation_worked_out_later_is_the_one_evaluation_notes() -> None:
         assert replace(finding, status="waived").explanation == expected
         assert replace(finding, message="again").explanation == expected
         assert replace(finding, message="again").message == "again"
+
+
+def test_outputs_without_explanations_never_work_them_out(monkeypatch: object) -> None:
+    import auditor.engine as engine
+    from auditor.audit import AuditOptions, run_audit
+    from auditor.io.sources import read_source
+    from auditor.outputs import render
+
+    calls = [0]
+    real = engine.explain
+
+    def counting(*args: object) -> tuple[str, ...]:
+        calls[0] += 1
+        return real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "explain", counting)  # type: ignore[attr-defined]
+    result = run_audit(read_source("examples/destinations.json"), AuditOptions())
+    for name in ("sarif", "csv", "junit"):
+        render(name, result)
+    assert calls[0] == 0
+    assert result.shortened == 0  # counting what was cut works them out, when asked
+    assert calls[0] > 0
+    assert "explanation" in render("json", result)
