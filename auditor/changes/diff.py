@@ -169,8 +169,13 @@ def _sorted(findings: Any) -> tuple[Finding, ...]:
     return tuple(sorted(findings, key=sort_key))
 
 
+_PLAIN = (str, int, bool, type(None))
+
+
 def _same(a: Any, b: Any) -> bool:
     """JSON equality: `true` is not `1` (Python would say it is)."""
+    if type(a) is type(b) and type(a) in _PLAIN:
+        return bool(a == b)  # one JSON type, written one way: equal values, equal texts
     return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
@@ -201,12 +206,17 @@ def config_changes(
     value where a kind change leaves it, and refuses to copy one elsewhere: see secretflow.)
     """
     old, new = old or {}, new or {}
+    changed = [
+        key
+        for key in sorted(set(old) | set(new))
+        if key not in old or key not in new or not _same(old[key], new[key])
+    ]
+    if not changed:
+        return ()
     old_shown, new_shown = shown_config(old_kind, old), shown_config(new_kind, new)
     out = []
-    for key in sorted(set(old) | set(new)):
+    for key in changed:
         a, b = old.get(key, _MISSING), new.get(key, _MISSING)
-        if a is not _MISSING and b is not _MISSING and _same(a, b):
-            continue
         change: Change = "added" if a is _MISSING else "removed" if b is _MISSING else "changed"
         shown = (key in old_shown or key not in old) and (key in new_shown or key not in new)
         out.append(

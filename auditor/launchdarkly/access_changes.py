@@ -72,6 +72,11 @@ def statement_changes(old: Destination, new: Destination) -> tuple[StatementChan
 
 def decision_flips(old: Destination, new: Destination) -> tuple[DecisionFlip, ...]:
     """The `_access` actions of both whose decision differs, by action name."""
+    if old.raw.get("_access") == new.raw.get("_access"):
+        # Equal as Python values: the same entries, actions and reasons. (Only `true` against
+        # `1` could hide behind ==, and the decision reads no field where that is possible:
+        # actions, effects and role names count only as text.)
+        return ()
     before, after = _decisions(old), _decisions(new)
     return tuple(
         DecisionFlip(
