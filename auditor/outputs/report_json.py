@@ -196,6 +196,7 @@ def dumps(document: Any) -> str:
     import orjson
 
     try:
-        return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+        option = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE  # no copy to add the newline
+        return orjson.dumps(document, option=option).decode("utf-8")
     except (TypeError, orjson.JSONEncodeError):
         return json.dumps(document, indent=2, ensure_ascii=True) + "\n"

@@ -109,14 +109,25 @@ def _load(path: Path, source: str | None) -> tuple[Rule, YamlDoc]:
         examples_inventory=tuple(examples.get("inventory", ())),
         file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
     )
-    compile_rule(rule, doc=doc)  # fail at load time, naming file, line and field
+    _checked[id(rule)] = (rule, compile_rule(rule, doc=doc))  # fail now, naming file and line
     return rule, doc
+
+
+_checked: dict[int, tuple[Rule, CompiledRule]] = {}
+"""Rules compiled when loaded, by id (the rule is kept, so its id stays its own)."""
 
 
 def compile_rule(
     rule: Rule, params: Mapping[str, Any] | None = None, *, doc: YamlDoc | None = None
 ) -> CompiledRule:
-    """Compile `rule` with its params (overridden by `params`)."""
+    """Compile `rule` with its params (overridden by `params`).
+
+    A rule just loaded was compiled with its own params to check it: that is reused.
+    """
+    if not params and doc is None:
+        checked = _checked.get(id(rule))
+        if checked is not None and checked[0] is rule:
+            return checked[1]
     merged = {**rule.params, **(params or {})}
     try:
         when, check = _conditions(rule, merged)

@@ -26,7 +26,8 @@ def dumps(document: Any) -> str:
 
     if not _has_float(document):
         try:
-            return orjson.dumps(document, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
+            option = orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE
+            return orjson.dumps(document, option=option).decode("utf-8")
         except (TypeError, orjson.JSONEncodeError):
             pass
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
