@@ -231,7 +231,7 @@ def write_outputs(
     from dataclasses import replace
 
     from auditor.io.targets import is_stdout
-    from auditor.outputs import render
+    from auditor.outputs import render_bytes
 
     base = options or RenderOptions()
     rendered = []
@@ -240,7 +240,7 @@ def write_outputs(
         color = on_stdout and use_color(sys.stdout.isatty())
         width = _width() if on_stdout and sys.stdout.isatty() else None
         chosen = replace(base, color=color, width=width)
-        rendered.append((path, render(name, result, chosen)))
+        rendered.append((path, render_bytes(name, result, chosen)))
     write(rendered, stdout or Stdout())
 
 

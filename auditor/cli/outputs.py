@@ -60,7 +60,7 @@ def rule_inputs(rule_paths: Sequence[str], builtin: bool) -> list[Named]:
     return [Named(path=str(path), role="rule file") for path, _ in files]
 
 
-def write(rendered: Sequence[tuple[str, str | bytes]], stdout: Stdout) -> None:
+def write(rendered: Sequence[tuple[str, str | bytes | tuple[bytes, ...]]], stdout: Stdout) -> None:
     """Write every (path, text) as one set; `-` is stdout."""
     from auditor.io.writing import Output, write_set
 
@@ -71,7 +71,7 @@ def write(rendered: Sequence[tuple[str, str | bytes]], stdout: Stdout) -> None:
     write_set(outputs, stdout=stdout.write)
 
 
-def _bytes(text: str | bytes) -> bytes:
+def _bytes(text: str | bytes | tuple[bytes, ...]) -> bytes | tuple[bytes, ...]:
     return text.encode("utf-8") if isinstance(text, str) else text
 
 

@@ -32,7 +32,8 @@ class Output:
     the umask); a replaced file keeps its own mode."""
 
     path: str
-    data: bytes
+    data: bytes | tuple[bytes, ...]
+    """The bytes, or chunks of them written in order (a large report is never joined)."""
     mode: int | None = None
 
 
@@ -50,7 +51,8 @@ def write_set(outputs: Sequence[Output], stdout: Callable[[bytes], None] | None 
         for output, where in planned:
             if where is None:
                 if stdout is not None:
-                    stdout(output.data)
+                    for chunk in _chunks(output.data):
+                        stdout(chunk)
             elif where.kind != "file":
                 _write_through(where, output.data)
         with _held():
@@ -89,15 +91,21 @@ def _stage(where: Target, output: Output) -> str:
     return tmp
 
 
-def _write_through(where: Target, data: bytes) -> None:
+def _chunks(data: bytes | tuple[bytes, ...]) -> tuple[bytes, ...]:
+    return data if isinstance(data, tuple) else (data,)
+
+
+def _write_through(where: Target, data: bytes | tuple[bytes, ...]) -> None:
     """Write to a device, a FIFO or an open descriptor, as it is: never replace it."""
     try:
         if where.fd is not None:
-            _write_all(where.fd, data)
+            for chunk in _chunks(data):
+                _write_all(where.fd, chunk)
             return
         fd = os.open(where.real, os.O_WRONLY | os.O_NOCTTY)
         try:
-            _write_all(fd, data)
+            for chunk in _chunks(data):
+                _write_all(fd, chunk)
         finally:
             os.close(fd)
     except BrokenPipeError:
@@ -136,10 +144,11 @@ def temporary(target: Path, name: str | None = None) -> tuple[int, str]:
     return fd, tmp
 
 
-def fill(fd: int, data: bytes) -> None:
+def fill(fd: int, data: bytes | tuple[bytes, ...]) -> None:
     """Write `data` through the open temporary file `fd`, to the disk, and close it."""
     with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+        for chunk in _chunks(data):
+            handle.write(chunk)
         handle.flush()
         os.fsync(handle.fileno())
 

@@ -93,3 +93,16 @@ TEMPLATE = Format(
 def render(name: str, result: AuditResult, options: RenderOptions | None = None) -> str:
     fmt = TEMPLATE if name == TEMPLATE.name else FORMATS[name]
     return fmt.renderer()(result, options or RenderOptions())
+
+
+def render_bytes(
+    name: str, result: AuditResult, options: RenderOptions | None = None
+) -> bytes | tuple[bytes, ...]:
+    """`render(...)` as UTF-8, for writing; the JSON report as chunks (one per finding), the
+    same bytes, so the whole report is never held as one document, then one text, then bytes.
+    """
+    if name == "json":
+        from auditor.outputs.report_json import render_chunks
+
+        return render_chunks(result)
+    return render(name, result, options).encode("utf-8")

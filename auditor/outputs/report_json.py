@@ -124,7 +124,7 @@ def baseline_dict(diff: BaselineDiff) -> dict[str, Any]:
     }
 
 
-def report_dict(result: AuditResult) -> dict[str, Any]:
+def report_dict(result: AuditResult, *, findings: bool = True) -> dict[str, Any]:
     from auditor import __name__ as tool_name
 
     return {
@@ -148,7 +148,7 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
         "waivers": [waiver_dict(s) for s in result.waivers],
         "baseline": baseline_dict(result.baseline) if result.baseline else None,
         "schema_errors": [{"pointer": p.pointer, "message": p.message} for p in result.problems],
-        "findings": [finding_dict(f, result.history) for f in result.findings],
+        "findings": [finding_dict(f, result.history) for f in result.findings] if findings else [],
         "rules": rules_list(result),
         "history": history_dict(result.history) if result.history else None,
         **assurance_dict(result),
@@ -185,6 +185,34 @@ def assurance_dict(result: AuditResult) -> dict[str, Any]:
 
 def render(result: AuditResult, options: object = None) -> str:
     return dumps(report_dict(result))
+
+
+_FINDINGS = b'\n  "findings": []'
+"""The report's empty findings list as `dumps` writes it: a top-level key (indented two
+spaces, and JSON text holds no raw newline), so it occurs once."""
+
+
+def render_chunks(result: AuditResult) -> tuple[bytes, ...]:
+    """`render(result)` as UTF-8, in chunks: the report without findings, each finding
+    written alone and indented to its place. The same bytes, without ever holding every
+    finding as a dict, the whole report as bytes and again as text."""
+    import orjson
+
+    option = orjson.OPT_INDENT_2
+    try:
+        skeleton = orjson.dumps(report_dict(result, findings=False), option=option)
+        skeleton += b"\n"
+        if skeleton.count(_FINDINGS) != 1 or not result.findings:
+            raise TypeError("not the expected skeleton")  # write it whole instead
+        head, tail = skeleton.split(_FINDINGS)
+        chunks = [head + b'\n  "findings": [\n    ']
+        for position, finding in enumerate(result.findings):
+            text = orjson.dumps(finding_dict(finding, result.history), option=option)
+            chunks.append((b",\n    " if position else b"") + text.replace(b"\n", b"\n    "))
+        chunks.append(b"\n  ]" + tail)
+    except (TypeError, orjson.JSONEncodeError):
+        return (render(result).encode("utf-8"),)
+    return tuple(chunks)
 
 
 def dumps(document: Any) -> str:
