@@ -109,12 +109,15 @@ def _load(path: Path, source: str | None) -> tuple[Rule, YamlDoc]:
         examples_inventory=tuple(examples.get("inventory", ())),
         file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
     )
+    if len(_checked) >= _CHECKED_LIMIT:  # a long-lived process loading rules again and again
+        _checked.clear()
     _checked[id(rule)] = (rule, compile_rule(rule, doc=doc))  # fail now, naming file and line
     return rule, doc
 
 
 _checked: dict[int, tuple[Rule, CompiledRule]] = {}
 """Rules compiled when loaded, by id (the rule is kept, so its id stays its own)."""
+_CHECKED_LIMIT = 4096
 
 
 def compile_rule(
