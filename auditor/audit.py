@@ -12,6 +12,8 @@ from auditor.engine import evaluate, sort_key
 from auditor.gate.policy import build_policy, fails
 from auditor.io.locate import Positions
 from auditor.launchdarkly.document import load_document
+from auditor.launchdarkly.grants import review_access
+from auditor.launchdarkly.inventory import Inventory
 from auditor.models import AuditResult, Finding, GatePolicy, Rule, Source, WaiverState
 from auditor.rulebook.ruleset import (
     apply_overrides,
@@ -40,6 +42,8 @@ class AuditOptions:
     waivers: str | None = None
     waiver_warning_days: int = 14
     baseline: str | None = None
+    anonymise_members: bool = False
+    """Members appear by a stable hash of their email, never the email (`--anonymise-members`)."""
 
 
 def _utc(now: datetime | None) -> datetime:
@@ -87,7 +91,15 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
     baseline = load_baseline(options.baseline) if options.baseline else None
     rules = select_rules(configured, options.select, options.ignore)
     document = load_document(source.data)
-    findings = evaluate([compile_rule(r) for r in rules], document.destinations)
+    inventory = Inventory(document.destinations)
+    access = review_access(document.account, inventory, anonymise=options.anonymise_members)
+    findings = evaluate(
+        [compile_rule(r) for r in rules],
+        document.destinations,
+        access,
+        inventory=inventory,
+        now=_utc(options.now),
+    )
     states: tuple[WaiverState, ...] = ()
     if waivers is not None:
         findings, states = apply_waivers(
@@ -116,4 +128,5 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
         waivers_path=options.waivers,
         baseline=diff,
         positions=Positions(source.data, pointers),
+        access=access,
     )

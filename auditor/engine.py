@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from auditor.language.conditions import Compiled, resolve
@@ -13,7 +14,17 @@ from auditor.launchdarkly.inventory import Inventory
 from auditor.launchdarkly.masking import unmasked_secrets
 from auditor.launchdarkly.redact import shown_config
 from auditor.launchdarkly.targets import target_of
-from auditor.models import Destination, Finding, FindingDestination, Rule, Statement
+from auditor.models import (
+    AccessReview,
+    Destination,
+    Finding,
+    FindingDestination,
+    Grant,
+    GrantPath,
+    Principal,
+    Rule,
+    Statement,
+)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -49,6 +60,8 @@ class Context:
     statement: Statement | None = None
     trail: list[str] | None = None
     """Where operators note their reasoning (`conditions.note`); set only to explain a finding."""
+    access: AccessReview | None = None
+    """The account's grants, when the whole account was audited (for `who`)."""
 
 
 def destination_subject(dest: Destination) -> dict[str, Any]:
@@ -78,23 +91,39 @@ def _shown(dest: Destination, subject: Mapping[str, Any]) -> dict[str, Any]:
     return {**subject, "config": shown_config(dest.kind, dest.config)}
 
 
-def fingerprint(rule_id: str, dest: Destination, stmt: Statement | None) -> str:
-    """Stable across runs and reorderings: rule, destination id and statement identity."""
-    text = "\0".join((rule_id, dest.id, stmt.key if stmt else ""))
+def fingerprint(
+    rule_id: str, dest: Destination, stmt: Statement | None, grant: Grant | None = None
+) -> str:
+    """Stable across runs and reorderings: rule, destination id and statement identity.
+
+    A grant's identity is its principal (kind and id) and action, never a list position.
+    """
+    identity = stmt.key if stmt else ""
+    if grant is not None:
+        identity = f"{grant.principal.kind}:{grant.principal.id}:{grant.action}"
+    text = "\0".join((rule_id, dest.id, identity))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def evaluate(
-    rules: Sequence[CompiledRule], destinations: Sequence[Destination]
+    rules: Sequence[CompiledRule],
+    destinations: Sequence[Destination],
+    access: AccessReview | None = None,
+    *,
+    inventory: Inventory | None = None,
+    now: datetime | None = None,
 ) -> tuple[Finding, ...]:
-    """Every finding of every rule on every destination (and statement), sorted."""
+    """Every finding of every rule on every destination (and statement, and grant), sorted."""
     dest_rules = [r for r in rules if r.rule.scope == "destinations"]
     stmt_rules = [r for r in rules if r.rule.scope == "statements"]
-    inventory = Inventory(destinations)
+    grant_rules = [r for r in rules if r.rule.scope == "grants"]
+    inventory = inventory if inventory is not None else Inventory(destinations)
     findings: list[Finding] = []
+    if grant_rules and access is not None and access.scope == "account":
+        findings += _evaluate_grants(grant_rules, inventory, access, now)
     for dest in destinations:
         subject = destination_subject(dest)
-        ctx = Context(inventory, dest)
+        ctx = Context(inventory, dest, access=access)
         maker = _FindingMaker(dest, subject)
         for compiled in dest_rules:
             if _applies(compiled, subject, ctx):
@@ -102,7 +131,7 @@ def evaluate(
         if not stmt_rules:
             continue
         for stmt in dest.statements:
-            sctx = Context(inventory, dest, stmt)
+            sctx = Context(inventory, dest, stmt, access=access)
             ssubject = statement_subject(stmt, subject)
             for compiled in stmt_rules:
                 if _applies(compiled, ssubject, sctx):
@@ -155,6 +184,11 @@ class _FindingMaker:
             )
         return self._where
 
+    def make_grant(
+        self, compiled: CompiledRule, grant: Grant, subject: Mapping[str, Any], ctx: Context
+    ) -> Finding:
+        return _grant_finding(self, compiled, grant, subject, ctx)
+
     def make(
         self,
         compiled: CompiledRule,
@@ -189,6 +223,40 @@ class _FindingMaker:
         )
 
 
+def _grant_finding(
+    maker: _FindingMaker,
+    compiled: CompiledRule,
+    grant: Grant,
+    subject: Mapping[str, Any],
+    ctx: Context,
+) -> Finding:
+    dest, rule_ = maker.dest, compiled.rule
+    stmt = best_path(grant).statement
+    message = compiled.render(
+        {
+            "destination": maker.shown,
+            "statement": {**stmt.api_fields(), "destination": maker.shown},
+            "principal": subject["principal"],
+            "grant": {k: v for k, v in subject.items() if k != "destination"},
+            "value": None,
+            "params": dict(compiled.params),
+            "rule": {"id": rule_.id, "title": rule_.title, "severity": rule_.severity.label},
+        }
+    )
+    return Finding(
+        rule_id=rule_.id,
+        severity=rule_.severity,
+        title=rule_.title,
+        message=message,
+        destination=maker.where,
+        pointer=grant.principal.pointer or dest.pointer,
+        fingerprint=fingerprint(rule_.id, dest, None, grant),
+        statement=stmt,
+        explanation=explain_grant(grant, ctx.inventory),
+        grant=grant,
+    )
+
+
 def explain(compiled: CompiledRule, subject: Mapping[str, Any], ctx: Context) -> tuple[str, ...]:
     """The reasoning operators note while the rule is evaluated again, for a finding only.
 
@@ -201,3 +269,129 @@ def explain(compiled: CompiledRule, subject: Mapping[str, Any], ctx: Context) ->
         compiled.when.holds(subject, recording)
     compiled.check.holds(subject, recording)
     return tuple(dict.fromkeys(trail))
+
+
+# --------------------------------------------------------------------------------------------
+# Grants: one subject per principal x destination x action the account allows
+
+
+def principal_subject(principal: Principal, access: AccessReview, now: datetime) -> dict[str, Any]:
+    """What rule paths address as `principal`: kind, id, label and what is known of its use."""
+    days = None
+    if principal.last_seen is not None:
+        days = max(int((now.timestamp() * 1000 - principal.last_seen) // 86_400_000), 0)
+    return {
+        "kind": principal.kind,
+        "id": principal.id,
+        "label": principal.label,
+        "service": principal.service,
+        "owner": principal.owner,
+        "members": principal.members,
+        "share": (principal.members or 0) / access.members if access.members else 0.0,
+        "least_recent": principal.least_recent,
+        "days_unseen": days,
+    }
+
+
+def path_subject(path: GrantPath) -> dict[str, Any]:
+    return {
+        "role": path.role,
+        "role_name": path.role_name,
+        "team": path.team,
+        "attributes": {name: list(values) for name, values in path.attributes},
+        "certain": path.certain,
+    }
+
+
+def best_path(grant: Grant) -> GrantPath:
+    """The path a message names: a sure one before a possible one, a direct one before a team's."""
+    return min(grant.paths, key=lambda p: (not p.certain, p.team is not None, p.role))
+
+
+def grant_subject(
+    grant: Grant, principal: Mapping[str, Any], destination: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The mapping rule paths address for a grant (see docs/access-review.md)."""
+    first = best_path(grant)
+    return {
+        "principal": principal,
+        "destination": destination,
+        "action": grant.action,
+        "via": path_subject(first),
+        "paths": [path_subject(p) for p in grant.paths],
+        "roles": sorted({p.role for p in grant.paths}),
+        "certain": grant.certain,
+        "statement": first.statement.api_fields(),
+    }
+
+
+def _evaluate_grants(
+    rules: Sequence[CompiledRule],
+    inventory: Inventory,
+    access: AccessReview,
+    now: datetime | None,
+) -> list[Finding]:
+    moment = now or datetime.now(UTC)
+    critical = {(p, e): flag for p, e, flag in access.environments}
+    principals: dict[int, dict[str, Any]] = {}
+    destinations: dict[int, tuple[dict[str, Any], _FindingMaker]] = {}
+    findings: list[Finding] = []
+    for grant in access.grants:
+        p_subject = principals.get(id(grant.principal))
+        if p_subject is None:
+            p_subject = principals[id(grant.principal)] = principal_subject(
+                grant.principal, access, moment
+            )
+        dest = grant.destination
+        cached = destinations.get(dest.index)
+        if cached is None:
+            subject = destination_subject(dest)
+            subject["critical"] = critical.get((dest.project or "", dest.environment or ""))
+            cached = destinations[dest.index] = (subject, _FindingMaker(dest, subject))
+        d_subject, maker = cached
+        subject = grant_subject(grant, p_subject, d_subject)
+        ctx = Context(inventory, dest, grant.paths[0].statement, access=access)
+        for compiled in rules:
+            if _applies(compiled, subject, ctx):
+                findings.append(maker.make_grant(compiled, grant, subject, ctx))
+    return findings
+
+
+def explain_grant(grant: Grant, inventory: Inventory) -> tuple[str, ...]:
+    """principal -> team -> role -> statement -> reach, for every path that grants the action."""
+    from auditor.language import phrasing
+    from auditor.launchdarkly.statements import policy_of
+
+    who = grant.principal
+    lines = []
+    for path in sorted(grant.paths, key=lambda p: (not p.certain, p.team is not None, p.role)):
+        holder = f"{who.kind} {who.label}"
+        via = f" through team `{path.team}`" if path.team else ""
+        attrs = ", ".join(f"{n}={'|'.join(v) or '(none)'}" for n, v in path.attributes)
+        lines.append(
+            f"{holder} holds role `{path.role_name}`{via}"
+            + (f" with role attributes {attrs}" if attrs else "")
+        )
+        policy = policy_of(path.statement.api_fields())
+        if policy is None:
+            continue
+        lines.append(f"role `{path.role_name}` has the statement {phrasing.statement(policy)}")
+        found = inventory.reach(policy, grant.action)
+        lines.append(phrasing.reach_sentence(policy, grant.action, found, inventory.totals))
+        lines.append(
+            f"no deny statement of role `{path.role_name}` takes {grant.action} on this"
+            " destination away (a deny counts only inside its own role; across roles the"
+            " more permissive decision applies)"
+            + (
+                ""
+                if path.certain
+                else '; the statement reaches it only under the "could'
+                ' cover" reading (tags, properties or an unknown role attribute)'
+            )
+        )
+    if who.kind == "token" and who.owner:
+        lines.append(
+            f"a personal token never does more than its member ({who.owner}), whose own or"
+            " team roles allow this action too"
+        )
+    return tuple(lines)

@@ -78,8 +78,12 @@ def build_document(value: Any) -> Document:
             continue
         destinations.append(normalise(item, index, config))
     problems.sort(key=lambda p: _pointer_sort_key(p.pointer))
+    account = value.get("_account")
     return Document(
-        destinations=tuple(destinations), problems=tuple(problems), item_count=len(items)
+        destinations=tuple(destinations),
+        problems=tuple(problems),
+        item_count=len(items),
+        account=account if isinstance(account, dict) else None,
     )
 
 

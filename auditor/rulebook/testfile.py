@@ -10,6 +10,8 @@ from auditor.errors import InputError, SettingError
 from auditor.io.yamlfile import YamlDoc, did_you_mean, load_yaml
 from auditor.io.yamlschema import check_schema
 from auditor.launchdarkly.document import build_document, parse_json
+from auditor.launchdarkly.grants import review_access
+from auditor.launchdarkly.inventory import Inventory
 from auditor.models import Document, Finding, Rule
 from auditor.rulebook.ruleset import apply_overrides, compile_rule, select_rules
 
@@ -34,7 +36,10 @@ def run_test_file(path: Path, rules: Sequence[Rule]) -> tuple[str, ...]:
     expect: dict[str, list[str]] = doc.data["expect"]
     _check_expect(doc, expect, rules, chosen)
     found: dict[tuple[str, str], Finding] = {}
-    for finding in evaluate([compile_rule(r) for r in chosen], document.destinations):
+    inventory = Inventory(document.destinations)
+    access = review_access(document.account, inventory)
+    compiled = [compile_rule(r) for r in chosen]
+    for finding in evaluate(compiled, document.destinations, access, inventory=inventory):
         found.setdefault((finding.rule_id, finding.destination.id), finding)
     failures = []
     for rule_id, dest_ids in expect.items():
