@@ -366,7 +366,7 @@ def explain_grant(grant: Grant, inventory: Inventory) -> tuple[str, ...]:
     lines = []
     for path in sorted(grant.paths, key=lambda p: (not p.certain, p.team is not None, p.role)):
         holder = f"{who.kind} {who.label}"
-        via = f" through team `{path.team}`" if path.team else ""
+        via = f" through team `{path.team}`" if path.team and who.kind != "team" else ""
         attrs = ", ".join(f"{n}={'|'.join(v) or '(none)'}" for n, v in path.attributes)
         lines.append(
             f"{holder} holds role `{path.role_name}`{via}"

@@ -6,6 +6,7 @@ import gc
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import click
@@ -16,6 +17,7 @@ from auditor.cli.changes import diff_command, review_command
 from auditor.cli.history import evidence_group, history_group, periodic_options
 from auditor.cli.support import (
     EXIT_CODES_HELP,
+    account_options,
     api_options,
     check_options,
     effective_config,
@@ -59,10 +61,13 @@ def cli(debug: bool, config_path: str | None) -> None:
     help="Write the snapshot here (and PATH.meta.json beside it); stdout by default.",
 )
 @api_options
+@account_options
 @guarded
-def fetch(output: str, **kwargs: Any) -> None:
+def fetch(output: str, account: bool, anonymise_members: bool, **kwargs: Any) -> None:
     """Read all Data Export destinations from the LaunchDarkly API and save them as received.
 
+    With --account, also the account's roles, teams, members, tokens and environments (no SDK
+    key, token value or member name is kept), in an `_account` block of the same file.
     The token comes from the environment (LD_API_KEY), never from the command line.
     """
     from auditor.io.snapshot import write_snapshot
@@ -70,7 +75,9 @@ def fetch(output: str, **kwargs: Any) -> None:
 
     if output != "-":
         check_writable(output)
-    result = fetch_live(pop_api_args(kwargs))
+    if anonymise_members and not account:
+        raise UsageError("--anonymise-members applies to the account read with --account")
+    result = fetch_live(pop_api_args(kwargs), account=account, anonymise=anonymise_members)
     if output == "-":
         sys.stdout.buffer.write(result.body)
         sys.stdout.flush()
@@ -86,6 +93,7 @@ def fetch(output: str, **kwargs: Any) -> None:
 @click.option("--api", is_flag=True, help="Audit the live API instead of INPUT (see `fetch`).")
 @click.option("--save", metavar="PATH", help="With --api: keep the snapshot that was audited.")
 @api_options
+@account_options
 @check_options
 @gate_options
 @rule_loading_options
@@ -121,9 +129,15 @@ def check(
     max_findings: int | None,
     template_path: str | None,
     template_output: str | None,
+    account: bool,
+    anonymise_members: bool,
     **flags: Any,
 ) -> None:
     """Audit INPUT (an export file, or - for stdin), or the live API with --api.
+
+    Access findings describe the caller whose token read the export, unless the account was
+    read too (--api --account, or an INPUT saved by `fetch --account`): then every member,
+    team and API token is audited.
 
     \b
     Gate precedence for each open finding (waived and baselined ones never fail):
@@ -143,13 +157,18 @@ def check(
         raise UsageError("give either INPUT (a file, or - for stdin) or --api, not both")
     if save and not api:
         raise UsageError("--save keeps the snapshot read with --api; it needs --api")
+    if account and not api:
+        raise UsageError(
+            "--account reads the account from the API; it needs --api (a file saved by"
+            " `fetch --account` already holds the account)"
+        )
     config = effective_config(**flags)
     outputs = _with_template(config, template_path, template_output)
     _precheck_outputs([*outputs, *([("snapshot", save)] if save else [])])
-    options = config.audit_options(parse_now(now))
+    options = replace(config.audit_options(parse_now(now)), anonymise_members=anonymise_members)
     periodic = periodic_request(config, options, flags.pop("evidence"), api_args["api_key_env"])
     with config.located():
-        source = _source(input_path, api_args, save)
+        source = _source(input_path, api_args, save, account, anonymise_members)
         result = run_audit(source, options)
     for line in warnings(result.waivers):
         click.echo(f"Warning: {clean(line)}", err=True)
@@ -161,14 +180,20 @@ def check(
     sys.exit(EXIT_OK if result.passed else EXIT_FINDINGS)
 
 
-def _source(input_path: str | None, api_args: dict[str, Any], save: str | None) -> Any:
+def _source(
+    input_path: str | None,
+    api_args: dict[str, Any],
+    save: str | None,
+    account: bool = False,
+    anonymise: bool = False,
+) -> Any:
     """The input: a file or stdin, or the live API (saved first when asked)."""
     from auditor.io.sources import read_source
     from auditor.models import Source
 
     if input_path is not None:
         return read_source(input_path, api_args["max_input_size"])
-    fetched = fetch_live(api_args)
+    fetched = fetch_live(api_args, account=account, anonymise=anonymise)
     if save:
         from auditor.io.snapshot import write_snapshot
 

@@ -242,7 +242,22 @@ def input_limit_option(fn: F) -> F:
     )(fn)
 
 
-def fetch_live(api: dict[str, Any]) -> Any:
+def account_options(fn: F) -> F:
+    """--account and --anonymise-members: audit every member, team and token, not the caller."""
+    fn = click.option(
+        "--anonymise-members",
+        is_flag=True,
+        help="Show members by a stable hash of their email, never the email, in every output.",
+    )(fn)
+    return click.option(
+        "--account",
+        is_flag=True,
+        help="Also read the account's roles, teams, members, tokens and environments, and audit"
+        " who in the whole account can change each export (needs a token that may read them).",
+    )(fn)
+
+
+def fetch_live(api: dict[str, Any], *, account: bool = False, anonymise: bool = False) -> Any:
     from auditor.io.client import fetch_destinations, resolve_config
 
     config = resolve_config(
@@ -254,6 +269,10 @@ def fetch_live(api: dict[str, Any]) -> Any:
         timeout=api["timeout"],
         max_body=api["max_input_size"],
     )
+    if account:
+        from auditor.io.account import fetch_account
+
+        return fetch_account(config, anonymise=anonymise)
     return fetch_destinations(config)
 
 

@@ -11,7 +11,8 @@ import random
 import re
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NoReturn
@@ -159,6 +160,20 @@ def fetch_destinations(
     merged document re-serialised as indented UTF-8 JSON; `sha256` is of that body.
     Raises ApiError (exit 4) for anything short of one complete JSON object.
     """
+    with open_reader(config, sleep=sleep, notify=notify, clock=clock, wall=wall) as reader:
+        return reader.fetch_all()
+
+
+@contextmanager
+def open_reader(
+    config: ClientConfig,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    notify: Callable[[str], None] = _print_stderr,
+    clock: Callable[[], float] = time.monotonic,
+    wall: Callable[[], float] = time.time,
+) -> Iterator[Reader]:
+    """A reader of the API whose requests share one deadline, byte budget and retry budget."""
     with requests.Session() as session:
         session.auth = _TokenAuth(config.token)
         session.headers.update(
@@ -168,12 +183,15 @@ def fetch_destinations(
                 "Accept": "application/json",
             }
         )
-        fetcher = _Fetcher(config, session, sleep, notify, clock, wall)
-        return fetcher.fetch_all()
+        reader = Reader(config, session, sleep, notify, clock, wall)
+        reader.deadline = clock() + config.total_timeout
+        yield reader
 
 
 @dataclass
-class _Fetcher:
+class Reader:
+    """Requests to one API with retries, rate limits and limits shared by all of them."""
+
     config: ClientConfig
     session: requests.Session
     sleep: Callable[[float], None]
@@ -183,20 +201,31 @@ class _Fetcher:
     deadline: float = 0.0
     received: int = 0
     """Bytes of the pages accepted so far, against `config.max_body`."""
+    retries: int = 0
+    """Retries spent so far, against `config.max_retries` (one budget for every request)."""
 
     def fetch_all(self) -> FetchResult:
-        self.deadline = self.clock() + self.config.total_timeout
-        seen = [self.config.base_url + DESTINATIONS_PATH]
+        first, items, urls, response = self.collect(DESTINATIONS_PATH, "destinations")
+        if len(urls) == 1:
+            return self._result(urls[0], response, response.content, pages=1)
+        links = {k: v for k, v in first["_links"].items() if k != "next"}
+        merged = {**first, "_links": links, "items": items}
+        body = json.dumps(merged, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+        return self._result(urls[0], response, body, len(urls), "application/json")
+
+    def collect(
+        self, path: str, what: str
+    ) -> tuple[dict[str, Any], list[Any], list[str], requests.Response]:
+        """GET `path` and every `_links.next` page: (first page, all items, URLs, last response)."""
+        seen = [self.config.base_url + path]
         response = self._get_with_retries(seen[0])
         first = document = self._parse(response, seen[0])
         self.received += len(response.content)
-        if _next_href(first) is None:
-            return self._result(seen[0], response, response.content, pages=1)
-        items = self._items(first, seen[0])
+        items = self._items(first, seen[0]) if _next_href(first) is not None else []
         while (href := _next_href(document)) is not None:
             if len(seen) >= self.config.max_pages:
                 raise self._error(
-                    f"the API returned more than {self.config.max_pages} pages of destinations",
+                    f"the API returned more than {self.config.max_pages} pages of {what}",
                     "stopped following `_links.next`; nothing was saved",
                 )
             url = self._resolve_next(seen[-1], href)
@@ -207,10 +236,9 @@ class _Fetcher:
             document = self._parse(response, url)
             self.received += len(response.content)
             items.extend(self._items(document, url))
-        links = {k: v for k, v in first["_links"].items() if k != "next"}
-        merged = {**first, "_links": links, "items": items}
-        body = json.dumps(merged, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
-        return self._result(seen[0], response, body, len(seen), "application/json")
+        if len(seen) == 1:
+            items = self._items(first, seen[0]) if "items" in first else []
+        return first, items, seen, response
 
     def _result(
         self,
@@ -240,7 +268,7 @@ class _Fetcher:
             outcome = self._attempt(url, attempt)
             if isinstance(outcome, requests.Response):
                 return outcome
-            if attempt == retries:
+            if self.retries >= retries:
                 raise self._error(
                     f"gave up after {_attempts(attempt + 1)}: {outcome.problem} from {url}",
                     _RETRY_HINT,
@@ -253,7 +281,10 @@ class _Fetcher:
                     _RETRY_HINT,
                 ) from outcome.cause
             attempt += 1
-            line = f"{outcome.problem}, retrying in {_seconds(wait)} (retry {attempt}/{retries})"
+            self.retries += 1
+            line = (
+                f"{outcome.problem}, retrying in {_seconds(wait)} (retry {self.retries}/{retries})"
+            )
             self.notify(self._scrub(line))
             self.sleep(wait)
 
@@ -344,10 +375,12 @@ class _Fetcher:
                 "set --base-url to the address the API is served from",
             )
         if status >= 400:
-            raise self._error(
+            error = self._error(
                 f"HTTP {status} {response.reason} from {url}{_api_message(response)}",
                 self._status_hint(status),
             )
+            error.status = status
+            raise error
         media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if media == "text/html" or response.content.lstrip()[:1] == b"<":
             raise self._error(
@@ -375,6 +408,14 @@ class _Fetcher:
             " proj/*:env/*:destination/*",
             404: f"no destinations endpoint at {base}: check --base-url, LD_BASE_URL or --instance",
         }.get(status)
+
+    def get_document(self, path: str) -> dict[str, Any]:
+        """GET one JSON object (no pagination), within the shared budgets."""
+        url = self.config.base_url + path
+        response = self._get_with_retries(url)
+        document = self._parse(response, url)
+        self.received += len(response.content)
+        return document
 
     def _items(self, document: dict[str, Any], url: str) -> list[Any]:
         items = document.get("items")
@@ -450,3 +491,7 @@ def _seconds(value: float) -> str:
 
 def _attempts(n: int) -> str:
     return "1 attempt" if n == 1 else f"{n} attempts"
+
+
+_Fetcher = Reader
+"""The former name of `Reader`."""

@@ -8,7 +8,6 @@ review needs is kept: no SDK key, no token value, no member name.
 from __future__ import annotations
 
 import functools
-import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,12 +186,10 @@ def parse_account(raw: Mapping[str, Any], *, anonymise: bool = False) -> Account
 
 
 def pseudonym(email: str) -> str:
-    """A stable stand-in for an email: the same address gives the same text in every run.
+    """A stable stand-in for an email (see `auditor.io.account.pseudonym`)."""
+    from auditor.io.account import pseudonym as hashed
 
-    It is a pseudonym, not anonymity: whoever can guess an address can hash it and compare.
-    """
-    digest = hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
-    return f"member-{digest[:16]}"
+    return hashed(email)
 
 
 def _list(raw: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:

@@ -70,7 +70,7 @@ def gate_lines(result: AuditResult) -> list[str]:
 
 def render(result: AuditResult, options: RenderOptions) -> str:
     source = f"{clean(result.source_path)} (sha256 {result.source_sha256[:12]})"
-    lines = [f"auditor {result.tool_version}: {source}"]
+    lines = [f"auditor {result.tool_version}: {source}", f"Access: {clean(result.access.summary)}"]
     if result.problems:
         lines.append("")
         lines.append(f"Schema problems ({len(result.problems)}), these items were not audited:")

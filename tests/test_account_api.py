@@ -1,0 +1,168 @@
+"""`fetch --account` and `check --api --account` against a whole account on a fake API."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fakeaccount import (
+    CALLER,
+    D_PAY_PROD,
+    D_PAY_STAGING,
+    D_WEB_PROD,
+    MEMBERS,
+    NOW,
+    SENTINEL,
+    serve_account,
+)
+from fakeapi import (  # noqa: F401 - the *_fixture names register fixtures
+    FakeLaunchDarkly,
+    fake_ld_fixture,
+)
+
+TOKEN = "api-0000-auditor-test-token"
+GRANT_RULES = (
+    "--select",
+    "critical-export-control-unapproved",
+    "--select",
+    "service-token-export-control",
+    "--select",
+    "inactive-member-export-control",
+    "--select",
+    "everyone-team-export-control",
+)
+
+
+@pytest.fixture
+def account_api(fake_ld: FakeLaunchDarkly, monkeypatch: pytest.MonkeyPatch) -> FakeLaunchDarkly:
+    monkeypatch.setenv("LD_API_KEY", TOKEN)
+    monkeypatch.setenv("LD_BASE_URL", fake_ld.base_url)
+    serve_account(fake_ld)
+    return fake_ld
+
+
+def grants_of(report: dict, rule: str) -> set[tuple[str, str, str, str]]:
+    return {
+        (f["grant"]["principal"]["kind"], f["grant"]["principal"]["label"], f["destination"]["id"], f["grant"]["action"])
+        for f in report["findings"]
+        if f["rule_id"] == rule
+    }
+
+
+def test_fetch_account_saves_the_account_without_secrets_or_names(run, account_api, tmp_path):
+    out = tmp_path / "account.json"
+    result = run("fetch", "--account", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    text = out.read_text(encoding="utf-8")
+    assert SENTINEL not in text
+    assert SENTINEL not in Path(f"{out}.meta.json").read_text(encoding="utf-8")
+    saved = json.loads(text)
+    assert [d["_id"] for d in saved["items"]] == [D_PAY_PROD, D_PAY_STAGING, D_WEB_PROD]
+    account = saved["_account"]
+    assert [r["key"] for r in account["roles"]] == ["platform-admin", "prod-guardrail", "project-exporter", "viewers"]
+    assert [m["email"] for m in account["members"]] == [f"{n}@example.com" for n in ("alice", "bob", "carol", "dave", "erin")]
+    assert [t["name"] for t in account["tokens"]] == ["terraform", "bob-cli", "reader-ci"]
+    assert all("token" not in t for t in account["tokens"])
+    assert {e["key"]: e["critical"] for e in account["projects"][0]["environments"]} == {"production": True, "staging": False}
+    assert account["not_audited"] == []
+    # Every list was followed through its pages.
+    paths = [seen.path for seen in account_api.requests]
+    assert any("offset=" in p and p.startswith("/api/v2/members") for p in paths)
+    assert any("offset=" in p and p.startswith("/api/v2/roles") for p in paths)
+    assert CALLER in paths
+
+
+def test_check_api_account_finds_who_can_turn_off_critical_exports(run, account_api):
+    result = run("check", "--api", "--account", "--now", NOW, *GRANT_RULES, "-f", "json", "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    report = result.json
+    assert report["access"]["scope"] == "account"
+    assert report["access"]["caller"] == "personal token auditor"
+    critical = grants_of(report, "critical-export-control-unapproved")
+    assert critical == {
+        # bob: platform-admin allows everything, but inside that role updateOn on production is
+        # denied; prod-guardrail's deny is another role and takes nothing away.
+        ("member", "bob@example.com", D_PAY_PROD, "deleteDestination"),
+        ("member", "bob@example.com", D_WEB_PROD, "deleteDestination"),
+        # dave: the writer base role (read as covering exports).
+        ("member", "dave@example.com", D_PAY_PROD, "updateOn"),
+        ("member", "dave@example.com", D_PAY_PROD, "deleteDestination"),
+        ("member", "dave@example.com", D_WEB_PROD, "updateOn"),
+        ("member", "dave@example.com", D_WEB_PROD, "deleteDestination"),
+        # erin: project-exporter with her own role attribute projectKey=web.
+        ("member", "erin@example.com", D_WEB_PROD, "updateOn"),
+        ("member", "erin@example.com", D_WEB_PROD, "deleteDestination"),
+        # the payments team: the same role with the team's projectKey=pay.
+        ("team", "payments", D_PAY_PROD, "updateOn"),
+        ("team", "payments", D_PAY_PROD, "deleteDestination"),
+        # tokens: a service token with the writer role; bob's personal token, bounded by bob.
+        ("token", "terraform", D_PAY_PROD, "updateOn"),
+        ("token", "terraform", D_PAY_PROD, "deleteDestination"),
+        ("token", "terraform", D_WEB_PROD, "updateOn"),
+        ("token", "terraform", D_WEB_PROD, "deleteDestination"),
+        ("token", "bob-cli", D_PAY_PROD, "deleteDestination"),
+    }
+    service = grants_of(report, "service-token-export-control")
+    assert {p for _, p, _, _ in service} == {"terraform"}
+    assert len(service) == 9  # three actions on three destinations
+    inactive = grants_of(report, "inactive-member-export-control")
+    assert {label for _, label, _, _ in inactive} == {"dave@example.com", "erin@example.com"}
+    finding = next(f for f in report["findings"] if f["grant"]["principal"]["label"] == "payments")
+    assert finding["grant"]["via"][0] == {
+        "role": "project-exporter",
+        "role_name": "project-exporter",
+        "team": "payments",
+        "attributes": {"projectKey": ["pay"]},
+        "certain": True,
+    }
+    assert finding["statement"]["resources"] == ["proj/pay:env/*:destination/*"]
+    assert finding["pointer"] == "/_account/teams/0"
+    matrix = {row["destination"]["id"]: row for row in report["access"]["by_destination"]}
+    holders = {(h["kind"], h["label"]) for h in matrix[D_PAY_PROD]["actions"]["updateOn"]}
+    assert holders == {
+        ("member", "alice@example.com"),
+        ("member", "dave@example.com"),
+        ("team", "payments"),
+        ("token", "terraform"),
+    }
+    assert matrix[D_PAY_PROD]["destination"]["critical"] is True
+
+
+def test_explain_walks_principal_team_role_statement_reach(run, account_api, tmp_path):
+    out = tmp_path / "account.json"
+    assert run("fetch", "--account", "-o", str(out)).exit_code == 0
+    report = run("check", str(out), "--now", NOW, *GRANT_RULES, "-f", "json", "--fail-on", "never").json
+    finding = next(
+        f for f in report["findings"]
+        if f["rule_id"] == "critical-export-control-unapproved" and f["grant"]["principal"]["label"] == "payments" and f["grant"]["action"] == "updateOn"
+    )
+    text = run("explain", finding["fingerprint"], str(out)).stdout
+    assert "team payments holds role `project-exporter` with role attributes projectKey=pay" in text
+    assert "role `project-exporter` has the statement allow updateOn, deleteDestination on proj/pay:env/*:destination/*" in text
+    assert "This statement lets role `project-exporter` turn off 2 of 3 destinations in 1 project" in text
+
+
+def test_a_403_on_members_is_reported_as_not_audited_never_as_nobody(run, fake_ld, monkeypatch):
+    monkeypatch.setenv("LD_API_KEY", TOKEN)
+    monkeypatch.setenv("LD_BASE_URL", fake_ld.base_url)
+    serve_account(fake_ld, forbidden=(MEMBERS,))
+    result = run("check", "--api", "--account", "--now", NOW, *GRANT_RULES, "-f", "json", "-f", "text", "--fail-on", "never")
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout[: result.stdout.rindex("}\n") + 2])
+    gaps = report["access"]["not_audited"]
+    assert [(g["endpoint"], g["status"]) for g in gaps] == [("/api/v2/members", 403)]
+    assert "not audited: /api/v2/members" in report["access"]["summary"]
+    assert "not audited: /api/v2/members" in result.stdout.split("}\n")[-1]
+    # Teams and tokens were still read and judged.
+    assert ("team", "payments", D_PAY_PROD, "updateOn") in grants_of(report, "critical-export-control-unapproved")
+
+
+def test_anonymise_members_hides_emails_in_every_output(run, account_api, tmp_path):
+    out = tmp_path / "account.json"
+    assert run("fetch", "--account", "--anonymise-members", "-o", str(out)).exit_code == 0
+    assert "@example.com" not in out.read_text(encoding="utf-8")
+    direct = run("check", "--api", "--account", "--anonymise-members", "--now", NOW, *GRANT_RULES, "-f", "json", "-f", "markdown", "--fail-on", "never")
+    assert direct.exit_code == 0
+    assert "@example.com" not in direct.stdout
+    assert "member-" in direct.stdout
