@@ -117,3 +117,47 @@ def by_principal(access: AccessReview) -> list[dict[str, Any]]:
         for row in sorted(rows.values(), key=lambda r: (r["kind"], r["label"], r["id"]))
         if any(row["actions"].values())
     ]
+
+
+def access_view(block: dict[str, Any], limit: int = 50, holders: int = 8) -> dict[str, Any]:
+    """The access matrix as the HTML and Markdown reports show it: capped, with counts.
+
+    Per destination and action: up to `holders` principals (then "+N more"); at most `limit`
+    destinations and principals, the rest counted (the JSON report has them all).
+    """
+    if block["scope"] != "account":
+        return {"scope": block["scope"], "summary": block["summary"], "rows": [], "people": []}
+    rows = []
+    for row in block["by_destination"][:limit]:
+        cells = []
+        for action in ACTIONS:
+            found = row["actions"].get(action, [])
+            shown = [_short(h) for h in found[:holders]]
+            cells.append({"action": action, "shown": shown, "more": len(found) - len(shown)})
+        rows.append({"destination": row["destination"], "cells": cells})
+    people = [
+        {
+            "kind": p["kind"],
+            "label": p["label"],
+            "members": p["members"],
+            "service": p["service"],
+            "counts": {a: len(p["actions"].get(a, [])) for a in ACTIONS},
+        }
+        for p in block["by_principal"][:limit]
+    ]
+    return {
+        "scope": block["scope"],
+        "summary": block["summary"],
+        "actions": list(ACTIONS),
+        "rows": rows,
+        "rows_omitted": len(block["by_destination"]) - len(rows),
+        "people": people,
+        "people_omitted": len(block["by_principal"]) - len(people),
+    }
+
+
+def _short(holder: dict[str, Any]) -> str:
+    """`team payments via project-exporter` / `member a@x via base:admin`."""
+    via = holder["via"][0] if holder["via"] else None
+    how = "" if via is None else f" via {via['role']}" + ("" if via["certain"] else " (could)")
+    return f"{holder['kind']} {holder['label']}{how}"

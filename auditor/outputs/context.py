@@ -16,6 +16,7 @@ from auditor.gate.policy import fails
 from auditor.launchdarkly.kinds import KNOWN_KINDS, shown_fields
 from auditor.launchdarkly.redact import shown_config
 from auditor.models import SEVERITY_NAMES, AuditResult, Destination, Finding, HistoryView, Rule
+from auditor.outputs.access import access_view
 from auditor.outputs.history_context import history_context
 from auditor.outputs.report_json import finding_dict, report_dict
 
@@ -46,6 +47,7 @@ def build_context(result: AuditResult) -> dict[str, Any]:
     )
     context["charts"] = _charts(context["severity_counts"], context["rules"])
     context["history"] = history_context(result.history, views)
+    context["access_view"] = access_view(context["access"])
     context["summary"].update({s: sum(v["status"] == s for v in views) for s in STATUSES})
     context["summary"]["destinations_off"] = sum(not d.on for d in result.destinations)
     return context

@@ -68,8 +68,12 @@ def _case(
     return "tests"
 
 
-def _suite(parent: ET.Element, name: str, timestamp: str) -> ET.Element:
-    return ET.SubElement(parent, "testsuite", name=name, timestamp=timestamp)
+def _suite(parent: ET.Element, name: str, timestamp: str, access: str = "") -> ET.Element:
+    suite = ET.SubElement(parent, "testsuite", name=name, timestamp=timestamp)
+    if access:  # whose access the audit covers: the caller's, or the whole account's
+        properties = ET.SubElement(suite, "properties")
+        ET.SubElement(properties, "property", name="access", value=xml_text(access))
+    return suite
 
 
 def _count(element: ET.Element, counts: dict[str, int]) -> None:
@@ -87,7 +91,7 @@ def junit_tree(result: AuditResult) -> ET.Element:
     root = ET.Element("testsuites", name="auditor")
     total = dict.fromkeys(_COUNTS, 0)
     for rule in result.rules:
-        suite = _suite(root, rule.id, timestamp)
+        suite = _suite(root, rule.id, timestamp, result.access.summary)
         counts = dict.fromkeys(_COUNTS, 0)
         for dest in result.destinations:
             outcome = _case(result, suite, rule.id, dest, found.get((rule.id, dest.id), []))
