@@ -166,3 +166,36 @@ def test_anonymise_members_hides_emails_in_every_output(run, account_api, tmp_pa
     assert direct.exit_code == 0
     assert "@example.com" not in direct.stdout
     assert "member-" in direct.stdout
+
+
+def test_no_sentinel_in_any_output_snapshot_history_row_or_evidence_pack(run, account_api, tmp_path):
+    from auditor.outputs import FORMATS
+
+    out = tmp_path / "out"
+    out.mkdir()
+    db, evidence, snapshot = tmp_path / "history.db", tmp_path / "evidence", tmp_path / "snap.json"
+    reports = [arg for name in FORMATS for arg in ("-f", f"{name}:{out / name}")]
+    streams = []
+    fetched = run("fetch", "--account", "-o", str(tmp_path / "account.json"))
+    live = run("check", "--api", "--account", "--save", str(snapshot), "--now", NOW, *reports,
+               "--history", str(db), "--evidence", str(evidence))  # fmt: skip
+    saved = run("check", str(tmp_path / "account.json"), "--now", NOW, "-f", "text", "-f", "json",
+                "--history", str(db))  # fmt: skip
+    report = json.loads((out / "json").read_text(encoding="utf-8"))
+    grant_findings = [f for f in report["findings"] if "grant" in f]
+    assert grant_findings  # the grants were audited, so the outputs had something to leak
+    explained = [run("explain", f["fingerprint"], str(snapshot)) for f in grant_findings[:5]]
+    history = run("history", "--db", str(db), "--format", "json")
+    shown = run("history", "show", "latest", "--db", str(db), "--format", "json")
+    verified = run("evidence", "verify", str(evidence))
+    for result in (fetched, live, saved, *explained, history, shown, verified):
+        assert result.exit_code in (0, 1), result.stderr
+        streams += [result.stdout, result.stderr]
+    files = [*out.iterdir(), *evidence.rglob("*"), *tmp_path.glob("history.db*"), snapshot,
+             tmp_path / "account.json", tmp_path / "account.json.meta.json"]  # fmt: skip
+    assert len([f for f in evidence.rglob("*") if f.is_file()]) > 1
+    for path in files:
+        if path.is_file():
+            assert SENTINEL.encode() not in path.read_bytes(), path
+    for text in streams:
+        assert SENTINEL not in text, text[:2000]
