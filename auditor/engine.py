@@ -20,6 +20,7 @@ from auditor.models import (
     Finding,
     FindingDestination,
     Grant,
+    GrantGroup,
     GrantPath,
     Principal,
     Rule,
@@ -184,11 +185,6 @@ class _FindingMaker:
             )
         return self._where
 
-    def make_grant(
-        self, compiled: CompiledRule, grant: Grant, subject: Mapping[str, Any], ctx: Context
-    ) -> Finding:
-        return _grant_finding(self, compiled, grant, subject, ctx)
-
     def make(
         self,
         compiled: CompiledRule,
@@ -228,10 +224,10 @@ def _grant_finding(
     compiled: CompiledRule,
     grant: Grant,
     subject: Mapping[str, Any],
-    ctx: Context,
+    explanation: tuple[str, ...],
 ) -> Finding:
     dest, rule_ = maker.dest, compiled.rule
-    stmt = best_path(grant).statement
+    stmt = best_path(grant.paths).statement
     message = compiled.render(
         {
             "destination": maker.shown,
@@ -252,7 +248,7 @@ def _grant_finding(
         pointer=grant.principal.pointer or dest.pointer,
         fingerprint=fingerprint(rule_.id, dest, None, grant),
         statement=stmt,
-        explanation=explain_grant(grant, ctx.inventory),
+        explanation=explanation,
         grant=grant,
     )
 
@@ -303,26 +299,49 @@ def path_subject(path: GrantPath) -> dict[str, Any]:
     }
 
 
-def best_path(grant: Grant) -> GrantPath:
+def best_path(paths: Sequence[GrantPath]) -> GrantPath:
     """The path a message names: a sure one before a possible one, a direct one before a team's."""
-    return min(grant.paths, key=lambda p: (not p.certain, p.team is not None, p.role))
+    return min(paths, key=lambda p: (not p.certain, p.team is not None, p.role))
 
 
-def grant_subject(
-    grant: Grant, principal: Mapping[str, Any], destination: Mapping[str, Any]
-) -> dict[str, Any]:
-    """The mapping rule paths address for a grant (see docs/access-review.md)."""
-    first = best_path(grant)
+def group_subject(group: GrantGroup, principal: Mapping[str, Any]) -> dict[str, Any]:
+    """The mapping rule paths address for a grant, but its `destination` (added per grant)."""
+    first = best_path(group.paths)
     return {
         "principal": principal,
-        "destination": destination,
-        "action": grant.action,
+        "action": group.action,
         "via": path_subject(first),
-        "paths": [path_subject(p) for p in grant.paths],
-        "roles": sorted({p.role for p in grant.paths}),
-        "certain": grant.certain,
+        "paths": [path_subject(p) for p in group.paths],
+        "roles": sorted({p.role for p in group.paths}),
+        "certain": any(p.certain for p in group.paths),
         "statement": first.statement.api_fields(),
     }
+
+
+_DESTINATION_OPERATORS = frozenset(
+    {"can", "scoped_to", "grants", "duplicates", "approved_in", "who"}
+)
+"""Operators that look at the audited destination itself (through the context)."""
+
+
+def reads_destination(spec: Any) -> bool:
+    """Whether a condition reads the destination (a `destination.*` path or such an operator).
+
+    A grants rule that does not is judged once per principal, action and paths, for all the
+    destinations they reach together.
+    """
+    if isinstance(spec, Mapping):
+        return any(
+            (
+                isinstance(key, str)
+                and (key.split(".")[0] == "destination" or key in _DESTINATION_OPERATORS)
+            )
+            or reads_destination(sub)
+            for key, sub in spec.items()
+        )
+    if isinstance(spec, list):
+        return any(reads_destination(item) for item in spec)
+    return False
 
 
 def _evaluate_grants(
@@ -333,31 +352,62 @@ def _evaluate_grants(
 ) -> list[Finding]:
     moment = now or datetime.now(UTC)
     critical = {(p, e): flag for p, e, flag in access.environments}
+    each = {
+        id(r): reads_destination(r.rule.when) or reads_destination(r.rule.assert_) for r in rules
+    }
     principals: dict[int, dict[str, Any]] = {}
     destinations: dict[int, tuple[dict[str, Any], _FindingMaker]] = {}
-    findings: list[Finding] = []
-    for grant in access.grants:
-        p_subject = principals.get(id(grant.principal))
-        if p_subject is None:
-            p_subject = principals[id(grant.principal)] = principal_subject(
-                grant.principal, access, moment
-            )
-        dest = grant.destination
+
+    def dest_part(dest: Destination) -> tuple[dict[str, Any], _FindingMaker]:
         cached = destinations.get(dest.index)
         if cached is None:
             subject = destination_subject(dest)
             subject["critical"] = critical.get((dest.project or "", dest.environment or ""))
             cached = destinations[dest.index] = (subject, _FindingMaker(dest, subject))
-        d_subject, maker = cached
-        subject = grant_subject(grant, p_subject, d_subject)
-        ctx = Context(inventory, dest, grant.paths[0].statement, access=access)
+        return cached
+
+    findings: list[Finding] = []
+    for group in access.groups:
+        p_subject = principals.get(id(group.principal))
+        if p_subject is None:
+            p_subject = principals[id(group.principal)] = principal_subject(
+                group.principal, access, moment
+            )
+        base = group_subject(group, p_subject)
+        stmt = group.paths[0].statement
+        explanation: list[tuple[str, ...]] = []
         for compiled in rules:
-            if _applies(compiled, subject, ctx):
-                findings.append(maker.make_grant(compiled, grant, subject, ctx))
+            chosen = group.destinations if each[id(compiled)] else group.destinations[:1]
+            for dest in chosen:
+                d_subject = dest_part(dest)[0]
+                subject = {**base, "destination": d_subject}
+                ctx = Context(inventory, dest, stmt, access=access)
+                if not _applies(compiled, subject, ctx):
+                    continue
+                if not explanation:
+                    explanation.append(explain_grant(group, inventory))
+                hit = group.destinations if not each[id(compiled)] else (dest,)
+                for target in hit:
+                    t_subject, t_maker = dest_part(target)
+                    grant = Grant(
+                        principal=group.principal,
+                        destination=target,
+                        action=group.action,
+                        paths=group.paths,
+                    )
+                    findings.append(
+                        _grant_finding(
+                            t_maker,
+                            compiled,
+                            grant,
+                            {**base, "destination": t_subject},
+                            explanation[0],
+                        )
+                    )
     return findings
 
 
-def explain_grant(grant: Grant, inventory: Inventory) -> tuple[str, ...]:
+def explain_grant(grant: Grant | GrantGroup, inventory: Inventory) -> tuple[str, ...]:
     """principal -> team -> role -> statement -> reach, for every path that grants the action."""
     from auditor.language import phrasing
     from auditor.launchdarkly.statements import policy_of

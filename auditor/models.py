@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
@@ -199,6 +199,25 @@ class Grant:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
+class GrantGroup:
+    """A principal allowed one action, through the same paths, on each of `destinations`."""
+
+    principal: Principal
+    action: str
+    paths: tuple[GrantPath, ...]
+    destinations: tuple[Destination, ...]
+
+    def grants(self) -> Iterator[Grant]:
+        for destination in self.destinations:
+            yield Grant(
+                principal=self.principal,
+                destination=destination,
+                action=self.action,
+                paths=self.paths,
+            )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class NotAudited:
     """A part of the account the API would not give, so nobody's access through it is known."""
 
@@ -216,12 +235,19 @@ class AccessReview:
     """Who fetched the export (from `/api/v2/caller-identity`), when known."""
     not_audited: tuple[NotAudited, ...] = ()
     principals: tuple[Principal, ...] = ()
-    grants: tuple[Grant, ...] = ()
+    groups: tuple[GrantGroup, ...] = ()
+    """Every grant, grouped: a principal, an action, its paths, and the destinations."""
     members: int = 0
     environments: tuple[tuple[str, str, bool | None], ...] = ()
     """(project, environment, `critical`) of every environment read from the account."""
     team_members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Member ids by team key."""
+
+    @property
+    def grants(self) -> Iterator[Grant]:
+        """Every grant, one destination each (built on demand from `groups`)."""
+        for group in self.groups:
+            yield from group.grants()
 
     def critical(self, project: str | None, environment: str | None) -> bool | None:
         """LaunchDarkly's `critical` flag of the environment; None when not known."""

@@ -119,14 +119,16 @@ def test_check_api_account_finds_who_can_turn_off_critical_exports(run, account_
     assert finding["statement"]["resources"] == ["proj/pay:env/*:destination/*"]
     assert finding["pointer"] == "/_account/teams/0"
     matrix = {row["destination"]["id"]: row for row in report["access"]["by_destination"]}
-    holders = {(h["kind"], h["label"]) for h in matrix[D_PAY_PROD]["actions"]["updateOn"]}
-    assert holders == {
-        ("member", "alice@example.com"),
-        ("member", "dave@example.com"),
-        ("team", "payments"),
-        ("token", "terraform"),
-    }
+    assert matrix[D_PAY_PROD]["actions"]["updateOn"] == ["member:m1", "member:m4", "team:payments", "token:t1"]
     assert matrix[D_PAY_PROD]["destination"]["critical"] is True
+    people = {row["label"]: row for row in report["access"]["by_principal"]}
+    assert people["alice@example.com"]["grants"][0] == {
+        "action": "updateOn",
+        "via": [{"role": "base:admin", "role_name": "admin (base role)", "team": None, "attributes": {}, "certain": True}],
+        "destinations": "all",
+    }
+    bob = {g["action"]: g["destinations"] for g in people["bob@example.com"]["grants"]}
+    assert bob["updateOn"] == [D_PAY_STAGING]  # denied on production inside platform-admin
 
 
 def test_explain_walks_principal_team_role_statement_reach(run, account_api, tmp_path):

@@ -23,15 +23,12 @@ def _index(access: AccessReview) -> _Index:
         return cached
     members: dict[tuple[int, str], set[str]] = {}
     tokens: dict[tuple[int, str], set[str]] = {}
-    for grant in access.grants:
-        key = (grant.destination.index, grant.action)
-        who = grant.principal
-        if who.kind == "member":
-            members.setdefault(key, set()).add(who.id)
-        elif who.kind == "team":
-            members.setdefault(key, set()).update(access.team_members.get(who.id, ()))
-        else:
-            tokens.setdefault(key, set()).add(who.id)
+    for group in access.groups:
+        who = group.principal
+        ids = access.team_members.get(who.id, ()) if who.kind == "team" else (who.id,)
+        table = tokens if who.kind == "token" else members
+        for destination in group.destinations:
+            table.setdefault((destination.index, group.action), set()).update(ids)
     index = {
         key: (frozenset(members.get(key, ())), frozenset(tokens.get(key, ())))
         for key in members.keys() | tokens.keys()

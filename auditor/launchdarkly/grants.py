@@ -37,7 +37,7 @@ from auditor.launchdarkly.statements import Policy
 from auditor.models import (
     AccessReview,
     Destination,
-    Grant,
+    GrantGroup,
     GrantPath,
     NotAudited,
     Principal,
@@ -195,7 +195,7 @@ class AccessModel:
         for member in account.members:
             for key in member.teams:
                 team_members.setdefault(key, []).append(member)
-        grants: list[Grant] = []
+        grants: list[GrantGroup] = []
         principals: list[Principal] = []
         own: dict[str, dict[tuple[str, str], list[GrantPath]]] = {}
         for member in account.members:
@@ -208,7 +208,7 @@ class AccessModel:
             )
             principals.append(principal)
             own[member.id] = held = self._holdings(self.member_assignments(member))
-            grants += _grants(principal, held, by_id)
+            grants += _groups(principal, held, by_id)
         team_held: dict[str, dict[tuple[str, str], list[GrantPath]]] = {}
         for team in account.teams:
             people = team_members.get(team.key, [])
@@ -230,7 +230,7 @@ class AccessModel:
                 Assignment(r, team.key, team.attributes) for r in self.resolve(team.role_keys)
             ]
             team_held[team.key] = held = self._holdings(assignments)
-            grants += _grants(principal, held, by_id)
+            grants += _groups(principal, held, by_id)
         members = {m.id: m for m in account.members}
         for token in account.tokens:
             principal = Principal(
@@ -257,7 +257,7 @@ class AccessModel:
                 for key in owner.teams:
                     bound.update(team_held.get(key, {}))
                 held = {k: v for k, v in held.items() if k in bound}
-            grants += _grants(principal, held, by_id)
+            grants += _groups(principal, held, by_id)
         gaps = list(account.not_audited)
         if self._unresolved:
             gaps.append(
@@ -274,7 +274,7 @@ class AccessModel:
             caller=caller,
             not_audited=tuple(gaps),
             principals=tuple(principals),
-            grants=tuple(grants),
+            groups=tuple(grants),
             members=len(account.members),
             environments=environments,
             team_members={k: tuple(m.id for m in v) for k, v in team_members.items()},
@@ -285,23 +285,29 @@ class AccessModel:
         held: dict[tuple[str, str], list[GrantPath]] = {}
         for assignment in assignments:
             role = assignment.role
+            used = _used(role, assignment.attributes)
             for action, reached in self.role_access(assignment).items():
+                paths: dict[tuple[int, bool], GrantPath] = {}
                 for dest_id, (stmt, sure) in reached.items():
-                    path = GrantPath(
-                        role=role.key,
-                        role_name=role.name,
-                        team=assignment.team,
-                        attributes=_used(stmt, role, assignment.attributes),
-                        statement=_statement(stmt, action, role.pointer),
-                        certain=sure,
-                    )
-                    held.setdefault((dest_id, action), []).append(path)
+                    path = paths.get((id(stmt), sure))
+                    if path is None:
+                        path = paths[(id(stmt), sure)] = GrantPath(
+                            role=role.key,
+                            role_name=role.name,
+                            team=assignment.team,
+                            attributes=used,
+                            statement=_statement(stmt, action, role.pointer),
+                            certain=sure,
+                        )
+                    found = held.get((dest_id, action))
+                    if found is None:
+                        held[(dest_id, action)] = [path]
+                    else:
+                        found.append(path)
         return held
 
 
-def _used(
-    stmt: Policy, role: Role, attributes: Attributes
-) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _used(role: Role, attributes: Attributes) -> tuple[tuple[str, tuple[str, ...]], ...]:
     names = {m.group(1) for s in role.policy for t in s.resources + s.not_resources
              for m in PLACEHOLDER.finditer(t)}  # fmt: skip
     return tuple(sorted((n, attributes.get(n, ())) for n in names))
@@ -335,17 +341,21 @@ def _statement(policy: Policy, action: str, pointer: str) -> Statement:
     return found
 
 
-def _grants(
+def _groups(
     principal: Principal,
     held: Mapping[tuple[str, str], list[GrantPath]],
     by_id: Mapping[str, list[Destination]],
-) -> list[Grant]:
-    out = []
+) -> list[GrantGroup]:
+    """The principal's grants grouped by action and paths (paths are shared objects)."""
+    groups: dict[tuple[object, ...], tuple[str, list[GrantPath], list[Destination]]] = {}
     for (dest_id, action), paths in held.items():
-        for destination in by_id.get(dest_id, ()):
-            out.append(
-                Grant(
-                    principal=principal, destination=destination, action=action, paths=tuple(paths)
-                )
-            )
-    return out
+        key = (action, *map(id, paths))
+        found = groups.get(key)
+        if found is None:
+            found = groups[key] = (action, paths, [])
+        found[2].extend(by_id.get(dest_id, ()))
+    return [
+        GrantGroup(principal=principal, action=action, paths=tuple(paths), destinations=tuple(d))
+        for action, paths, d in groups.values()
+        if d
+    ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from auditor.models import AccessReview, Grant, GrantPath, Principal
+from auditor.models import AccessReview, Destination, Grant, GrantGroup, GrantPath, Principal
 
 ACTIONS = ("updateOn", "deleteDestination", "updateConfiguration", "updateName")
 
@@ -50,12 +50,18 @@ def _ordered(paths: Iterable[GrantPath]) -> list[GrantPath]:
     return sorted(paths, key=lambda p: (not p.certain, p.team is not None, p.role))
 
 
-def _holder(grant: Grant) -> dict[str, Any]:
-    return {**principal_dict(grant.principal), "via": [path_dict(p) for p in _ordered(grant.paths)]}
+def ref(principal: Principal) -> str:
+    """How the matrix names a principal: `member:<id>`, `team:<key>`, `token:<id>`."""
+    return f"{principal.kind}:{principal.id}"
 
 
-def access_dict(access: AccessReview) -> dict[str, Any]:
-    """The report's `access` block (the matrix only when the whole account was audited)."""
+def access_dict(access: AccessReview, total: int | None = None) -> dict[str, Any]:
+    """The report's `access` block (the matrix only when the whole account was audited).
+
+    `by_principal` says what each principal may do and through what (destinations as ids, or
+    "all" for every destination of the export); `by_destination` says, per destination and
+    action, which principals (`kind:id`, see `by_principal`) may.
+    """
     block: dict[str, Any] = {
         "scope": access.scope,
         "summary": access.summary,
@@ -69,24 +75,53 @@ def access_dict(access: AccessReview) -> dict[str, Any]:
         return block
     kinds = [p.kind for p in access.principals]
     block["principals"] = {k: kinds.count(k) for k in ("member", "team", "token")}
+    block["by_principal"] = by_principal(access, total)
     block["by_destination"] = by_destination(access)
-    block["by_principal"] = by_principal(access)
     return block
 
 
-def _sort_key(grant: Grant) -> tuple[Any, ...]:
-    d, p = grant.destination, grant.principal
-    return (d.project or "", d.environment or "", d.name, d.id, p.kind, p.label, p.id)
+def by_principal(access: AccessReview, total: int | None = None) -> list[dict[str, Any]]:
+    mine: dict[str, list[GrantGroup]] = {}
+    for group in access.groups:
+        mine.setdefault(ref(group.principal), []).append(group)
+    rows = []
+    for principal in sorted(access.principals, key=lambda p: (p.kind, p.label, p.id)):
+        groups = mine.get(ref(principal))
+        if not groups:
+            continue
+        grants = []
+        for group in sorted(
+            groups, key=lambda g: (ACTIONS.index(g.action) if g.action in ACTIONS else 9, g.action)
+        ):
+            ids = sorted({d.id for d in group.destinations})
+            grants.append(
+                {
+                    "action": group.action,
+                    "via": [path_dict(p) for p in _ordered(group.paths)],
+                    "destinations": "all" if total is not None and len(ids) == total else ids,
+                }
+            )
+        rows.append({**principal_dict(principal), "grants": grants})
+    return rows
 
 
 def by_destination(access: AccessReview) -> list[dict[str, Any]]:
-    """Per destination, per action: the principals allowed and through what."""
-    rows: dict[str, dict[str, Any]] = {}
-    for grant in sorted(access.grants, key=_sort_key):
-        d = grant.destination
-        row = rows.get(d.id)
-        if row is None:
-            row = rows[d.id] = {
+    """Per destination, per action: the principals allowed (`kind:id`)."""
+    rows: dict[int, tuple[Destination, dict[str, list[str]]]] = {}
+    for group in access.groups:
+        who = ref(group.principal)
+        for d in group.destinations:
+            row = rows.get(d.index)
+            if row is None:
+                row = rows[d.index] = (d, {})
+            row[1].setdefault(group.action, []).append(who)
+    out = []
+    for d, actions in sorted(
+        rows.values(),
+        key=lambda r: (r[0].project or "", r[0].environment or "", r[0].name, r[0].id),
+    ):
+        out.append(
+            {
                 "destination": {
                     "id": d.id,
                     "name": d.name,
@@ -95,69 +130,78 @@ def by_destination(access: AccessReview) -> list[dict[str, Any]]:
                     "environment": d.environment,
                     "critical": access.critical(d.project, d.environment),
                 },
-                "actions": {action: [] for action in ACTIONS},
+                "actions": {a: sorted(set(actions.get(a, []))) for a in ACTIONS if a in actions},
             }
-        row["actions"].setdefault(grant.action, []).append(_holder(grant))
-    return list(rows.values())
+        )
+    return out
 
 
-def by_principal(access: AccessReview) -> list[dict[str, Any]]:
-    """Per principal: the destinations it may change, per action (ids, in report order)."""
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
-    for principal in access.principals:
-        rows[(principal.kind, principal.id)] = {
-            **principal_dict(principal),
-            "actions": {action: [] for action in ACTIONS},
-        }
-    for grant in sorted(access.grants, key=_sort_key):
-        row = rows[(grant.principal.kind, grant.principal.id)]
-        row["actions"].setdefault(grant.action, []).append(grant.destination.id)
-    return [
-        row
-        for row in sorted(rows.values(), key=lambda r: (r["kind"], r["label"], r["id"]))
-        if any(row["actions"].values())
-    ]
-
-
-def access_view(block: dict[str, Any], limit: int = 50, holders: int = 8) -> dict[str, Any]:
+def access_view(access: AccessReview, limit: int = 50, holders: int = 8) -> dict[str, Any]:
     """The access matrix as the HTML and Markdown reports show it: capped, with counts.
 
     Per destination and action: up to `holders` principals (then "+N more"); at most `limit`
     destinations and principals, the rest counted (the JSON report has them all).
     """
-    if block["scope"] != "account":
-        return {"scope": block["scope"], "summary": block["summary"], "rows": [], "people": []}
+    if access.scope != "account":
+        return {"scope": access.scope, "summary": access.summary, "rows": [], "people": []}
+    cells: dict[int, tuple[Destination, dict[str, list[str]]]] = {}
+    counts: dict[str, dict[str, int]] = {}
+    for group in access.groups:
+        p = group.principal
+        via = _ordered(group.paths)[0]
+        label = f"{p.kind} {p.label} via {via.role}" + ("" if via.certain else " (could)")
+        tally = counts.setdefault(ref(p), dict.fromkeys(ACTIONS, 0))
+        tally[group.action] = tally.get(group.action, 0) + len(group.destinations)
+        for d in group.destinations:
+            row = cells.get(d.index)
+            if row is None:
+                row = cells[d.index] = (d, {})
+            row[1].setdefault(group.action, []).append(label)
+    ordered = sorted(
+        cells.values(),
+        key=lambda r: (r[0].project or "", r[0].environment or "", r[0].name, r[0].id),
+    )
     rows = []
-    for row in block["by_destination"][:limit]:
-        cells = []
+    for d, actions in ordered[:limit]:
+        row_cells = []
         for action in ACTIONS:
-            found = row["actions"].get(action, [])
-            shown = [_short(h) for h in found[:holders]]
-            cells.append({"action": action, "shown": shown, "more": len(found) - len(shown)})
-        rows.append({"destination": row["destination"], "cells": cells})
+            found = sorted(actions.get(action, []))
+            row_cells.append(
+                {"action": action, "shown": found[:holders], "more": max(len(found) - holders, 0)}
+            )
+        critical = access.critical(d.project, d.environment)
+        rows.append(
+            {
+                "destination": {
+                    "name": d.name,
+                    "project": d.project,
+                    "environment": d.environment,
+                    "critical": critical,
+                },
+                "cells": row_cells,
+            }
+        )
+    people_all = [
+        p
+        for p in sorted(access.principals, key=lambda p: (p.kind, p.label, p.id))
+        if ref(p) in counts
+    ]
     people = [
         {
-            "kind": p["kind"],
-            "label": p["label"],
-            "members": p["members"],
-            "service": p["service"],
-            "counts": {a: len(p["actions"].get(a, [])) for a in ACTIONS},
+            "kind": p.kind,
+            "label": p.label,
+            "members": p.members,
+            "service": p.service,
+            "counts": counts[ref(p)],
         }
-        for p in block["by_principal"][:limit]
+        for p in people_all[:limit]
     ]
     return {
-        "scope": block["scope"],
-        "summary": block["summary"],
+        "scope": access.scope,
+        "summary": access.summary,
         "actions": list(ACTIONS),
         "rows": rows,
-        "rows_omitted": len(block["by_destination"]) - len(rows),
+        "rows_omitted": len(ordered) - len(rows),
         "people": people,
-        "people_omitted": len(block["by_principal"]) - len(people),
+        "people_omitted": len(people_all) - len(people),
     }
-
-
-def _short(holder: dict[str, Any]) -> str:
-    """`team payments via project-exporter` / `member a@x via base:admin`."""
-    via = holder["via"][0] if holder["via"] else None
-    how = "" if via is None else f" via {via['role']}" + ("" if via["certain"] else " (could)")
-    return f"{holder['kind']} {holder['label']}{how}"

@@ -47,7 +47,7 @@ def build_context(result: AuditResult) -> dict[str, Any]:
     )
     context["charts"] = _charts(context["severity_counts"], context["rules"])
     context["history"] = history_context(result.history, views)
-    context["access_view"] = access_view(context["access"])
+    context["access_view"] = access_view(result.access)
     context["summary"].update({s: sum(v["status"] == s for v in views) for s in STATUSES})
     context["summary"]["destinations_off"] = sum(not d.on for d in result.destinations)
     return context

@@ -162,7 +162,7 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
             for r in result.rules
         ],
         "history": history_dict(result.history) if result.history else None,
-        "access": access_dict(result.access),
+        "access": access_dict(result.access, len(result.destinations)),
     }
 
 
