@@ -27,12 +27,13 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from auditor.launchdarkly.access import DESTINATION_ACTIONS
 from auditor.launchdarkly.account import Account, Attributes, Member, Role, base_role
+from auditor.launchdarkly.globs import Coverage, glob_match
 from auditor.launchdarkly.inventory import Inventory
-from auditor.launchdarkly.specifiers import PLACEHOLDER
+from auditor.launchdarkly.specifiers import PLACEHOLDER, try_parse
 from auditor.launchdarkly.statements import Policy
 from auditor.models import (
     AccessReview,
@@ -123,7 +124,15 @@ class AccessModel:
     inventory: Inventory
     actions: tuple[str, ...] = DESTINATION_ACTIONS
     _cache: dict[tuple[object, ...], dict[str, _Reached]] = field(default_factory=dict)
+    _paths: dict[tuple[object, ...], dict[str, list[tuple[GrantPath, tuple[Destination, ...]]]]] = (
+        field(default_factory=dict)
+    )
     _unresolved: set[str] = field(default_factory=set)
+    _by_id: dict[str, list[Destination]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for dest in self.inventory:
+            self._by_id.setdefault(dest.id, []).append(dest)
 
     def role_access(self, assignment: Assignment) -> dict[str, _Reached]:
         """Per action, the destinations the role allows (deny wins inside the role)."""
@@ -138,7 +147,7 @@ class AccessModel:
         return found
 
     def _evaluate(self, role: Role, attributes: Attributes) -> dict[str, _Reached]:
-        policy = [expand(s, attributes)[0] for s in role.policy]
+        policy = [expand(s, attributes)[0] for s in role.policy if _may_name_destinations(s)]
         if role.base_permissions:
             policy += list(base_role(role.base_permissions).policy)
         result: dict[str, _Reached] = {}
@@ -188,16 +197,13 @@ class AccessModel:
     def review(self, caller: str | None) -> AccessReview:
         """Every grant of every member (own roles), team and token on a destination action."""
         account = self.account
-        by_id: dict[str, list[Destination]] = {}
-        for dest in self.inventory:
-            by_id.setdefault(dest.id, []).append(dest)
         team_members: dict[str, list[Member]] = {}
         for member in account.members:
             for key in member.teams:
                 team_members.setdefault(key, []).append(member)
         grants: list[GrantGroup] = []
         principals: list[Principal] = []
-        own: dict[str, dict[tuple[str, str], list[GrantPath]]] = {}
+        own: dict[str, list[GrantGroup]] = {}
         for member in account.members:
             principal = Principal(
                 kind="member",
@@ -207,9 +213,9 @@ class AccessModel:
                 last_seen=member.last_seen,
             )
             principals.append(principal)
-            own[member.id] = held = self._holdings(self.member_assignments(member))
-            grants += _groups(principal, held, by_id)
-        team_held: dict[str, dict[tuple[str, str], list[GrantPath]]] = {}
+            own[member.id] = held = self._groups(principal, self.member_assignments(member))
+            grants += held
+        team_held: dict[str, list[GrantGroup]] = {}
         for team in account.teams:
             people = team_members.get(team.key, [])
             # The member seen least recently; one never seen counts as the least recent.
@@ -229,8 +235,8 @@ class AccessModel:
             assignments = [
                 Assignment(r, team.key, team.attributes) for r in self.resolve(team.role_keys)
             ]
-            team_held[team.key] = held = self._holdings(assignments)
-            grants += _groups(principal, held, by_id)
+            team_held[team.key] = held = self._groups(principal, assignments)
+            grants += held
         members = {m.id: m for m in account.members}
         for token in account.tokens:
             principal = Principal(
@@ -250,14 +256,23 @@ class AccessModel:
                 assignments.append(Assignment(inline, None, {}))
             if token.base_role is not None or not assignments:
                 assignments.append(Assignment(base_role(token.base_role or "reader"), None, {}))
-            held = self._holdings(assignments)
+            held = self._groups(principal, assignments)
             owner = members.get(token.member_id or "") if not token.service else None
             if owner is not None:  # a personal token never does more than its member
-                bound = set(own.get(owner.id, {}))
-                for key in owner.teams:
-                    bound.update(team_held.get(key, {}))
-                held = {k: v for k, v in held.items() if k in bound}
-            grants += _groups(principal, held, by_id)
+                bound = {
+                    (d.index, g.action)
+                    for g in (
+                        *own.get(owner.id, ()),
+                        *(x for k in owner.teams for x in team_held.get(k, ())),
+                    )
+                    for d in g.destinations
+                }
+                held = [
+                    replace(g, destinations=kept)
+                    for g in held
+                    if (kept := tuple(d for d in g.destinations if (d.index, g.action) in bound))
+                ]
+            grants += held
         gaps = list(account.not_audited)
         if self._unresolved:
             gaps.append(
@@ -280,31 +295,78 @@ class AccessModel:
             team_members={k: tuple(m.id for m in v) for k, v in team_members.items()},
         )
 
-    def _holdings(self, assignments: list[Assignment]) -> dict[tuple[str, str], list[GrantPath]]:
-        """(destination id, action) -> every path through which the assignments allow it."""
-        held: dict[tuple[str, str], list[GrantPath]] = {}
+    def role_groups(
+        self, assignment: Assignment
+    ) -> dict[str, list[tuple[GrantPath, tuple[Destination, ...]]]]:
+        """Per action, the role's paths with the destinations each reaches (shared objects)."""
+        role = assignment.role
+        # Keyed by what identifies a role for good (an id could be reused once it is freed).
+        key = (role.key, role.pointer, assignment.team, _used(role, assignment.attributes))
+        found = self._paths.get(key)
+        if found is not None:
+            return found
+        found = self._paths[key] = {}
+        for action, reached in self.role_access(assignment).items():
+            parts: dict[tuple[int, bool], tuple[Policy, bool, list[Destination]]] = {}
+            for dest_id, (stmt, sure) in reached.items():
+                part = parts.get((id(stmt), sure))
+                if part is None:
+                    part = parts[(id(stmt), sure)] = (stmt, sure, [])
+                part[2].extend(self._by_id.get(dest_id, ()))
+            found[action] = [
+                (
+                    GrantPath(
+                        role=role.key,
+                        role_name=role.name,
+                        team=assignment.team,
+                        attributes=key[3],
+                        statement=_statement(stmt, action, role.pointer),
+                        certain=sure,
+                    ),
+                    tuple(dests),
+                )
+                for stmt, sure, dests in parts.values()
+            ]
+        return found
+
+    def _groups(self, principal: Principal, assignments: list[Assignment]) -> list[GrantGroup]:
+        """The principal's grants: per action, destinations grouped by the paths that allow them."""
+        per_action: dict[str, list[tuple[GrantPath, tuple[Destination, ...]]]] = {}
         for assignment in assignments:
-            role = assignment.role
-            used = _used(role, assignment.attributes)
-            for action, reached in self.role_access(assignment).items():
-                paths: dict[tuple[int, bool], GrantPath] = {}
-                for dest_id, (stmt, sure) in reached.items():
-                    path = paths.get((id(stmt), sure))
-                    if path is None:
-                        path = paths[(id(stmt), sure)] = GrantPath(
-                            role=role.key,
-                            role_name=role.name,
-                            team=assignment.team,
-                            attributes=used,
-                            statement=_statement(stmt, action, role.pointer),
-                            certain=sure,
-                        )
-                    found = held.get((dest_id, action))
-                    if found is None:
-                        held[(dest_id, action)] = [path]
-                    else:
-                        found.append(path)
-        return held
+            for action, parts in self.role_groups(assignment).items():
+                per_action.setdefault(action, []).extend(parts)
+        groups = []
+        for action, parts in per_action.items():
+            if len(parts) == 1:  # one path: its destinations as they are, shared
+                path, dests = parts[0]
+                groups.append(
+                    GrantGroup(
+                        principal=principal, action=action, paths=(path,), destinations=dests
+                    )
+                )
+                continue
+            merged: dict[int, tuple[Destination, list[GrantPath]]] = {}
+            for path, dests in parts:
+                for dest in dests:
+                    entry = merged.get(dest.index)
+                    if entry is None:
+                        merged[dest.index] = (dest, [path])
+                    elif path not in entry[1]:
+                        entry[1].append(path)
+            regrouped: dict[tuple[int, ...], tuple[list[GrantPath], list[Destination]]] = {}
+            for dest, paths in merged.values():
+                slot = regrouped.setdefault(tuple(map(id, paths)), (paths, []))
+                slot[1].append(dest)
+            groups += [
+                GrantGroup(
+                    principal=principal,
+                    action=action,
+                    paths=tuple(paths),
+                    destinations=tuple(dests),
+                )
+                for paths, dests in regrouped.values()
+            ]
+        return groups
 
 
 def _used(role: Role, attributes: Attributes) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -341,21 +403,15 @@ def _statement(policy: Policy, action: str, pointer: str) -> Statement:
     return found
 
 
-def _groups(
-    principal: Principal,
-    held: Mapping[tuple[str, str], list[GrantPath]],
-    by_id: Mapping[str, list[Destination]],
-) -> list[GrantGroup]:
-    """The principal's grants grouped by action and paths (paths are shared objects)."""
-    groups: dict[tuple[object, ...], tuple[str, list[GrantPath], list[Destination]]] = {}
-    for (dest_id, action), paths in held.items():
-        key = (action, *map(id, paths))
-        found = groups.get(key)
-        if found is None:
-            found = groups[key] = (action, paths, [])
-        found[2].extend(by_id.get(dest_id, ()))
-    return [
-        GrantGroup(principal=principal, action=action, paths=tuple(paths), destinations=tuple(d))
-        for action, paths, d in groups.values()
-        if d
-    ]
+def _may_name_destinations(stmt: Policy) -> bool:
+    """False for a statement none of whose resources can name a destination (`flag/*`)."""
+    if stmt.not_resources:
+        return True
+    for text in stmt.resources:
+        parsed = try_parse(text)
+        if parsed is None:
+            continue
+        types = parsed.types
+        if len(types) == 3 and glob_match(types[-1], "destination") is not Coverage.NO:
+            return True
+    return False
