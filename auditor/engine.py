@@ -100,9 +100,12 @@ def fingerprint(
     A grant's identity is its principal (kind and id) and action, never a list position.
     """
     identity = stmt.key if stmt else ""
+    where = dest.id
     if grant is not None:
         identity = f"{grant.principal.kind}:{grant.principal.id}:{grant.action}"
-    text = "\0".join((rule_id, dest.id, identity))
+        if grant.destinations != 1:  # a finding for all the destinations a grant reaches
+            where = "*"
+    text = "\0".join((rule_id, where, identity))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
@@ -376,35 +379,32 @@ def _evaluate_grants(
         base = group_subject(group, p_subject)
         stmt = group.paths[0].statement
         explanation: list[tuple[str, ...]] = []
+        first = min(group.destinations, key=_destination_order)
         for compiled in rules:
-            chosen = group.destinations if each[id(compiled)] else group.destinations[:1]
-            for dest in chosen:
-                d_subject = dest_part(dest)[0]
-                subject = {**base, "destination": d_subject}
+            per_destination = each[id(compiled)]
+            for dest in group.destinations if per_destination else (first,):
+                d_subject, maker = dest_part(dest)
+                subject = {**base, "destination": d_subject, "destinations": 1}
+                if not per_destination:  # one finding for the principal's whole group
+                    subject["destinations"] = len(group.destinations)
                 ctx = Context(inventory, dest, stmt, access=access)
                 if not _applies(compiled, subject, ctx):
                     continue
                 if not explanation:
                     explanation.append(explain_grant(group, inventory))
-                hit = group.destinations if not each[id(compiled)] else (dest,)
-                for target in hit:
-                    t_subject, t_maker = dest_part(target)
-                    grant = Grant(
-                        principal=group.principal,
-                        destination=target,
-                        action=group.action,
-                        paths=group.paths,
-                    )
-                    findings.append(
-                        _grant_finding(
-                            t_maker,
-                            compiled,
-                            grant,
-                            {**base, "destination": t_subject},
-                            explanation[0],
-                        )
-                    )
+                grant = Grant(
+                    principal=group.principal,
+                    destination=dest,
+                    action=group.action,
+                    paths=group.paths,
+                    destinations=subject["destinations"],
+                )
+                findings.append(_grant_finding(maker, compiled, grant, subject, explanation[0]))
     return findings
+
+
+def _destination_order(dest: Destination) -> tuple[str, ...]:
+    return (dest.project or "", dest.environment or "", dest.name, dest.id)
 
 
 def explain_grant(grant: Grant | GrantGroup, inventory: Inventory) -> tuple[str, ...]:

@@ -192,6 +192,10 @@ class Grant:
     destination: Destination
     action: str
     paths: tuple[GrantPath, ...]
+    destinations: int = 1
+    """How many destinations the finding stands for: a rule that does not look at the
+    destination judges a principal's action once, for all it reaches (`destination` is the
+    first of them in report order)."""
 
     @property
     def certain(self) -> bool:

@@ -43,6 +43,7 @@ def grant_dict(grant: Grant) -> dict[str, Any]:
         "action": grant.action,
         "via": [path_dict(p) for p in _ordered(grant.paths)],
         "certain": grant.certain,
+        "destinations": grant.destinations,
     }
 
 
