@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from auditor.language.conditions import Compiled, resolve
-from auditor.language.vocabulary import MISSING
+from auditor.language.vocabulary import MISSING, Test
 from auditor.launchdarkly.inventory import Inventory
 from auditor.launchdarkly.masking import unmasked_secrets
 from auditor.launchdarkly.redact import shown_config
@@ -355,9 +355,7 @@ def _evaluate_grants(
 ) -> list[Finding]:
     moment = now or datetime.now(UTC)
     critical = {(p, e): flag for p, e, flag in access.environments}
-    each = {
-        id(r): reads_destination(r.rule.when) or reads_destination(r.rule.assert_) for r in rules
-    }
+    splits = {id(r): _split(r) for r in rules}
     principals: dict[int, dict[str, Any]] = {}
     destinations: dict[int, tuple[dict[str, Any], _FindingMaker]] = {}
 
@@ -381,15 +379,18 @@ def _evaluate_grants(
         explanation: list[tuple[str, ...]] = []
         first = min(group.destinations, key=_destination_order)
         for compiled in rules:
-            per_destination = each[id(compiled)]
-            for dest in group.destinations if per_destination else (first,):
-                d_subject, maker = dest_part(dest)
-                subject = {**base, "destination": d_subject, "destinations": 1}
-                if not per_destination:  # one finding for the principal's whole group
-                    subject["destinations"] = len(group.destinations)
-                ctx = Context(inventory, dest, stmt, access=access)
-                if not _applies(compiled, subject, ctx):
-                    continue
+            split = splits[id(compiled)]
+            per_destination = split is not None
+            d_subject, maker = dest_part(first)
+            subject = {**base, "destination": d_subject, "destinations": 1}
+            if not per_destination:  # one finding for the principal's whole group
+                subject["destinations"] = len(group.destinations)
+            ctx = Context(inventory, first, stmt, access=access)
+            if split is None:
+                hits = [(first, subject, maker)] if _applies(compiled, subject, ctx) else []
+            else:
+                hits = _per_destination(split, group, base, subject, ctx, dest_part)
+            for dest, hit, hit_maker in hits:
                 if not explanation:
                     explanation.append(explain_grant(group, inventory))
                 grant = Grant(
@@ -397,10 +398,63 @@ def _evaluate_grants(
                     destination=dest,
                     action=group.action,
                     paths=group.paths,
-                    destinations=subject["destinations"],
+                    destinations=hit["destinations"],
                 )
-                findings.append(_grant_finding(maker, compiled, grant, subject, explanation[0]))
+                findings.append(_grant_finding(hit_maker, compiled, grant, hit, explanation[0]))
     return findings
+
+
+_Split = tuple[list[Test], list[Test], list[Test], list[Test]]
+
+
+def _split(compiled: CompiledRule) -> _Split | None:
+    """A rule's top-level tests that do not read the destination, and those that do:
+    (when, when on the destination, assert, assert on the destination); None if none does."""
+    rule = compiled.rule
+    if not (reads_destination(rule.when) or reads_destination(rule.assert_)):
+        return None
+    out: _Split = ([], [], [], [])
+    for offset, (spec, conditions) in enumerate(
+        ((rule.when, compiled.when), (rule.assert_, compiled.check))
+    ):
+        if conditions is None or spec is None:
+            continue
+        for key, _path, test in conditions.parts:
+            reads = reads_destination({key: spec[key]})
+            out[offset * 2 + reads].append(test)
+    return out
+
+
+def _per_destination(
+    split: _Split,
+    group: GrantGroup,
+    base: Mapping[str, Any],
+    subject: dict[str, Any],
+    ctx: Context,
+    dest_part: Any,
+) -> list[tuple[Destination, dict[str, Any], _FindingMaker]]:
+    """The destinations of the group on which the rule applies and its assertion fails.
+
+    What does not read the destination is judged once for the group: a guard that fails, or
+    an assertion that holds without looking at the destination, settles every destination.
+    """
+    when, when_dest, check, check_dest = split
+    if not all(test(subject, ctx) for test in when):
+        return []
+    holds = all(test(subject, ctx) for test in check)
+    if holds and not check_dest:
+        return []
+    hits = []
+    for dest in group.destinations:
+        d_subject, maker = dest_part(dest)
+        here = {**base, "destination": d_subject, "destinations": 1}
+        dctx = Context(ctx.inventory, dest, ctx.statement, access=ctx.access)
+        if not all(test(here, dctx) for test in when_dest):
+            continue
+        if holds and all(test(here, dctx) for test in check_dest):
+            continue
+        hits.append((dest, here, maker))
+    return hits
 
 
 def _destination_order(dest: Destination) -> tuple[str, ...]:

@@ -3,7 +3,11 @@
     python benchmarks/account.py [--members 5000 --roles 300 --destinations 2000] [--repeat 3]
 
 Generates one deterministic account (projects of ten environments, one destination each; the
-production one `critical`), writes the same destinations twice, with and without the
+production one `critical`): an owner, 4 admins, 10 writers, 5 platform admins, 500 members
+holding a project-exporter role with their own `projectKey` attribute, the rest editing flags
+(about 1% owning a project's exports directly, 5% in a project team), one team per project
+role plus an all-staff team, 3 service tokens with the writer role and 47 personal tokens with
+inline policies. It writes the same destinations twice, with and without the
 `_account` block that `fetch --account` saves, and times `auditor check -f json:...` on both,
 side by side in this run (median of --repeat after a warm-up). Prints a Markdown table;
 `--write README.md` puts it between the `account` markers there.
@@ -95,8 +99,10 @@ def generate(members: int, roles: int, destinations: int, seed: int) -> tuple[di
         elif m < 520:  # a role attribute each: their own project
             item["customRoles"] = ["r-exporter"]
             item["roleAttributes"] = {"projectKey": [rng.choice(projects)]}
-        else:
-            item["customRoles"] = [rng.choice(role_items)["_id"]] if rng.random() < 0.5 else []
+        else:  # most people edit flags; a few own their project's exports directly
+            flag_roles = [r for r in role_items if r["key"].startswith("flags-")] or role_items
+            chosen = rng.choice(owner_roles) if owner_roles and rng.random() < 0.02 else rng.choice(flag_roles)
+            item["customRoles"] = [chosen["_id"]] if rng.random() < 0.5 else []
             if owner_roles and rng.random() < 0.05:
                 teams.append({"key": rng.choice(owner_roles)["key"]})
         item["teams"] = teams
