@@ -53,13 +53,20 @@ ALL_DESTINATIONS = ["proj/*:env/*:destination/*"]
 PRODUCTION = ["proj/*:env/production:destination/*"]
 ROLE_ITEMS = [
     # Inside one role a deny wins: platform-admin may not turn production exports off.
-    role("r1", "platform-admin", [_allow(ALL_DESTINATIONS, ["*"]), _deny(PRODUCTION, ["updateOn"])]),
+    role(
+        "r1", "platform-admin", [_allow(ALL_DESTINATIONS, ["*"]), _deny(PRODUCTION, ["updateOn"])]
+    ),
     # A deny in another role takes nothing away: bob holds both.
     role("r2", "prod-guardrail", [_deny(PRODUCTION, ["*"])]),
     role(
         "r3",
         "project-exporter",
-        [_allow(["proj/${roleAttribute/projectKey}:env/*:destination/*"], ["updateOn", "deleteDestination"])],
+        [
+            _allow(
+                ["proj/${roleAttribute/projectKey}:env/*:destination/*"],
+                ["updateOn", "deleteDestination"],
+            )
+        ],
     ),
     role("r4", "viewers", [_allow(["proj/*"], ["viewProject"])]),
 ]
@@ -129,7 +136,10 @@ TEAM_ITEMS = [
         "key": "payments",
         "name": "Payments",
         "roleAttributes": {"projectKey": ["pay"]},
-        "roles": {"items": [{"key": "project-exporter", "name": "project-exporter"}], "totalCount": 1},
+        "roles": {
+            "items": [{"key": "project-exporter", "name": "project-exporter"}],
+            "totalCount": 1,
+        },
         "members": {"totalCount": 1},
     },
     {
@@ -222,7 +232,12 @@ def _pages(path: str, items: list[dict[str, Any]], size: int) -> list[tuple[str,
         links: dict[str, Any] = {"self": {"href": here, "type": "application/json"}}
         if start + size < len(items):
             links["next"] = {"href": f"{path}&offset={start + size}", "type": "application/json"}
-        pages.append((here, {"_links": links, "items": items[start : start + size], "totalCount": len(items)}))
+        pages.append(
+            (
+                here,
+                {"_links": links, "items": items[start : start + size], "totalCount": len(items)},
+            )
+        )
     assert base
     return pages
 
@@ -231,14 +246,32 @@ def serve_account(fake: FakeLaunchDarkly, *, forbidden: tuple[str, ...] = ()) ->
     """Script the whole account on `fake`; paths in `forbidden` answer 403."""
     from fakeapi import FORBIDDEN
 
-    first = destination(D_PAY_PROD, name="pay-prod-kinesis", kind="kinesis", project="pay", environment="production")
-    second = destination(D_PAY_STAGING, name="pay-staging-kinesis", kind="kinesis", project="pay", environment="staging")
+    first = destination(
+        D_PAY_PROD, name="pay-prod-kinesis", kind="kinesis", project="pay", environment="production"
+    )
+    second = destination(
+        D_PAY_STAGING,
+        name="pay-staging-kinesis",
+        kind="kinesis",
+        project="pay",
+        environment="staging",
+    )
     third = destination(D_WEB_PROD, name="web-prod-pubsub", project="web", environment="production")
     fake.script(DESTINATIONS, ok(destinations(first, second, next_href=f"{DESTINATIONS}?offset=2")))
     fake.script(f"{DESTINATIONS}?offset=2", ok(destinations(third)))
     fake.script(
         CALLER,
-        ok({"accountId": "acct1", "authKind": "token", "tokenId": "t9", "tokenName": "auditor", "tokenKind": "personal", "serviceToken": False, "memberId": "m1"}),
+        ok(
+            {
+                "accountId": "acct1",
+                "authKind": "token",
+                "tokenId": "t9",
+                "tokenName": "auditor",
+                "tokenKind": "personal",
+                "serviceToken": False,
+                "memberId": "m1",
+            }
+        ),
     )
     for path, items, size in (
         (ROLES, ROLE_ITEMS, 2),

@@ -44,7 +44,12 @@ def account_api(fake_ld: FakeLaunchDarkly, monkeypatch: pytest.MonkeyPatch) -> F
 
 def grants_of(report: dict, rule: str) -> set[tuple[str, str, str, str]]:
     return {
-        (f["grant"]["principal"]["kind"], f["grant"]["principal"]["label"], f["destination"]["id"], f["grant"]["action"])
+        (
+            f["grant"]["principal"]["kind"],
+            f["grant"]["principal"]["label"],
+            f["destination"]["id"],
+            f["grant"]["action"],
+        )
         for f in report["findings"]
         if f["rule_id"] == rule
     }
@@ -60,11 +65,21 @@ def test_fetch_account_saves_the_account_without_secrets_or_names(run, account_a
     saved = json.loads(text)
     assert [d["_id"] for d in saved["items"]] == [D_PAY_PROD, D_PAY_STAGING, D_WEB_PROD]
     account = saved["_account"]
-    assert [r["key"] for r in account["roles"]] == ["platform-admin", "prod-guardrail", "project-exporter", "viewers"]
-    assert [m["email"] for m in account["members"]] == [f"{n}@example.com" for n in ("alice", "bob", "carol", "dave", "erin")]
+    assert [r["key"] for r in account["roles"]] == [
+        "platform-admin",
+        "prod-guardrail",
+        "project-exporter",
+        "viewers",
+    ]
+    assert [m["email"] for m in account["members"]] == [
+        f"{n}@example.com" for n in ("alice", "bob", "carol", "dave", "erin")
+    ]
     assert [t["name"] for t in account["tokens"]] == ["terraform", "bob-cli", "reader-ci"]
     assert all("token" not in t for t in account["tokens"])
-    assert {e["key"]: e["critical"] for e in account["projects"][0]["environments"]} == {"production": True, "staging": False}
+    assert {e["key"]: e["critical"] for e in account["projects"][0]["environments"]} == {
+        "production": True,
+        "staging": False,
+    }
     assert account["not_audited"] == []
     # Every list was followed through its pages.
     paths = [seen.path for seen in account_api.requests]
@@ -74,7 +89,18 @@ def test_fetch_account_saves_the_account_without_secrets_or_names(run, account_a
 
 
 def test_check_api_account_finds_who_can_turn_off_critical_exports(run, account_api):
-    result = run("check", "--api", "--account", "--now", NOW, *GRANT_RULES, "-f", "json", "--fail-on", "never")
+    result = run(
+        "check",
+        "--api",
+        "--account",
+        "--now",
+        NOW,
+        *GRANT_RULES,
+        "-f",
+        "json",
+        "--fail-on",
+        "never",
+    )
     assert result.exit_code == 0, result.stderr
     report = result.json
     assert report["access"]["scope"] == "account"
@@ -105,9 +131,18 @@ def test_check_api_account_finds_who_can_turn_off_critical_exports(run, account_
     }
     # Rules that do not look at the destination make one finding per principal and action.
     service = [f for f in report["findings"] if f["rule_id"] == "service-token-export-control"]
-    assert sorted((f["grant"]["principal"]["label"], f["grant"]["action"], f["grant"]["destinations"]) for f in service) == [
-        ("terraform", "deleteDestination", 3), ("terraform", "updateConfiguration", 3), ("terraform", "updateOn", 3)]
-    assert "service token terraform can turn off 3 destinations (pay-prod-kinesis among them) through writer (base role)" in {f["message"] for f in service}
+    assert sorted(
+        (f["grant"]["principal"]["label"], f["grant"]["action"], f["grant"]["destinations"])
+        for f in service
+    ) == [
+        ("terraform", "deleteDestination", 3),
+        ("terraform", "updateConfiguration", 3),
+        ("terraform", "updateOn", 3),
+    ]
+    assert (
+        "service token terraform can turn off 3 destinations (pay-prod-kinesis among them) through writer (base role)"
+        in {f["message"] for f in service}
+    )
     inactive = grants_of(report, "inactive-member-export-control")
     assert {label for _, label, _, _ in inactive} == {"dave@example.com", "erin@example.com"}
     finding = next(f for f in report["findings"] if f["grant"]["principal"]["label"] == "payments")
@@ -121,12 +156,25 @@ def test_check_api_account_finds_who_can_turn_off_critical_exports(run, account_
     assert finding["statement"]["resources"] == ["proj/pay:env/*:destination/*"]
     assert finding["pointer"] == "/_account/teams/0"
     matrix = {row["destination"]["id"]: row for row in report["access"]["by_destination"]}
-    assert matrix[D_PAY_PROD]["actions"]["updateOn"] == ["member:m1", "member:m4", "team:payments", "token:t1"]
+    assert matrix[D_PAY_PROD]["actions"]["updateOn"] == [
+        "member:m1",
+        "member:m4",
+        "team:payments",
+        "token:t1",
+    ]
     assert matrix[D_PAY_PROD]["destination"]["critical"] is True
     people = {row["label"]: row for row in report["access"]["by_principal"]}
     assert people["alice@example.com"]["grants"][0] == {
         "action": "updateOn",
-        "via": [{"role": "base:admin", "role_name": "admin (base role)", "team": None, "attributes": {}, "certain": True}],
+        "via": [
+            {
+                "role": "base:admin",
+                "role_name": "admin (base role)",
+                "team": None,
+                "attributes": {},
+                "certain": True,
+            }
+        ],
         "destinations": "all",
     }
     bob = {g["action"]: g["destinations"] for g in people["bob@example.com"]["grants"]}
@@ -136,22 +184,46 @@ def test_check_api_account_finds_who_can_turn_off_critical_exports(run, account_
 def test_explain_walks_principal_team_role_statement_reach(run, account_api, tmp_path):
     out = tmp_path / "account.json"
     assert run("fetch", "--account", "-o", str(out)).exit_code == 0
-    report = run("check", str(out), "--now", NOW, *GRANT_RULES, "-f", "json", "--fail-on", "never").json
+    report = run(
+        "check", str(out), "--now", NOW, *GRANT_RULES, "-f", "json", "--fail-on", "never"
+    ).json
     finding = next(
-        f for f in report["findings"]
-        if f["rule_id"] == "critical-export-control-unapproved" and f["grant"]["principal"]["label"] == "payments" and f["grant"]["action"] == "updateOn"
+        f
+        for f in report["findings"]
+        if f["rule_id"] == "critical-export-control-unapproved"
+        and f["grant"]["principal"]["label"] == "payments"
+        and f["grant"]["action"] == "updateOn"
     )
     text = run("explain", finding["fingerprint"], str(out)).stdout
     assert "team payments holds role `project-exporter` with role attributes projectKey=pay" in text
-    assert "role `project-exporter` has the statement allow updateOn, deleteDestination on proj/pay:env/*:destination/*" in text
-    assert "This statement lets role `project-exporter` turn off 2 of 3 destinations in 1 project" in text
+    assert (
+        "role `project-exporter` has the statement allow updateOn, deleteDestination on proj/pay:env/*:destination/*"
+        in text
+    )
+    assert (
+        "This statement lets role `project-exporter` turn off 2 of 3 destinations in 1 project"
+        in text
+    )
 
 
 def test_a_403_on_members_is_reported_as_not_audited_never_as_nobody(run, fake_ld, monkeypatch):
     monkeypatch.setenv("LD_API_KEY", TOKEN)
     monkeypatch.setenv("LD_BASE_URL", fake_ld.base_url)
     serve_account(fake_ld, forbidden=(MEMBERS,))
-    result = run("check", "--api", "--account", "--now", NOW, *GRANT_RULES, "-f", "json", "-f", "text", "--fail-on", "never")
+    result = run(
+        "check",
+        "--api",
+        "--account",
+        "--now",
+        NOW,
+        *GRANT_RULES,
+        "-f",
+        "json",
+        "-f",
+        "text",
+        "--fail-on",
+        "never",
+    )
     assert result.exit_code == 0, result.stderr
     report = json.loads(result.stdout[: result.stdout.rindex("}\n") + 2])
     gaps = report["access"]["not_audited"]
@@ -159,20 +231,38 @@ def test_a_403_on_members_is_reported_as_not_audited_never_as_nobody(run, fake_l
     assert "not audited: /api/v2/members" in report["access"]["summary"]
     assert "not audited: /api/v2/members" in result.stdout.split("}\n")[-1]
     # Teams and tokens were still read and judged.
-    assert ("team", "payments", D_PAY_PROD, "updateOn") in grants_of(report, "critical-export-control-unapproved")
+    assert ("team", "payments", D_PAY_PROD, "updateOn") in grants_of(
+        report, "critical-export-control-unapproved"
+    )
 
 
 def test_anonymise_members_hides_emails_in_every_output(run, account_api, tmp_path):
     out = tmp_path / "account.json"
     assert run("fetch", "--account", "--anonymise-members", "-o", str(out)).exit_code == 0
     assert "@example.com" not in out.read_text(encoding="utf-8")
-    direct = run("check", "--api", "--account", "--anonymise-members", "--now", NOW, *GRANT_RULES, "-f", "json", "-f", "markdown", "--fail-on", "never")
+    direct = run(
+        "check",
+        "--api",
+        "--account",
+        "--anonymise-members",
+        "--now",
+        NOW,
+        *GRANT_RULES,
+        "-f",
+        "json",
+        "-f",
+        "markdown",
+        "--fail-on",
+        "never",
+    )
     assert direct.exit_code == 0
     assert "@example.com" not in direct.stdout
     assert "member-" in direct.stdout
 
 
-def test_no_sentinel_in_any_output_snapshot_history_row_or_evidence_pack(run, account_api, tmp_path):
+def test_no_sentinel_in_any_output_snapshot_history_row_or_evidence_pack(
+    run, account_api, tmp_path
+):
     from auditor.outputs import FORMATS
 
     out = tmp_path / "out"

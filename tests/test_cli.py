@@ -27,15 +27,26 @@ def test_example_fails_with_a_finding_of_every_builtin_rule(run):
 
 
 def test_the_account_example_fails_every_account_rule(run):
-    result = run("check", str(EXAMPLE.with_name("account.json")), "--now", "2026-01-31T12:00:00Z", "-f", "json")
+    result = run(
+        "check",
+        str(EXAMPLE.with_name("account.json")),
+        "--now",
+        "2026-01-31T12:00:00Z",
+        "-f",
+        "json",
+    )
     assert result.exit_code == 1
     found = {f["rule_id"] for f in result.json["findings"]}
-    assert found >= ACCOUNT_IDS == {
-        "critical-export-control-unapproved",
-        "everyone-team-export-control",
-        "inactive-member-export-control",
-        "service-token-export-control",
-    }
+    assert (
+        found
+        >= ACCOUNT_IDS
+        == {
+            "critical-export-control-unapproved",
+            "everyone-team-export-control",
+            "inactive-member-export-control",
+            "service-token-export-control",
+        }
+    )
     assert result.json["access"]["scope"] == "account"
 
 

@@ -11,10 +11,20 @@ from auditor.launchdarkly.inventory import Inventory
 
 def dest(ident: str, project: str, environment: str) -> dict[str, Any]:
     href = f"/api/v2/destinations/{project}/{environment}/{ident}"
-    return {"_id": ident, "name": ident, "kind": "kinesis", "on": True, "_links": {"self": {"href": href}}}
+    return {
+        "_id": ident,
+        "name": ident,
+        "kind": "kinesis",
+        "on": True,
+        "_links": {"self": {"href": href}},
+    }
 
 
-ITEMS = [dest("pay-prod", "pay", "production"), dest("pay-dev", "pay", "dev"), dest("web-prod", "web", "production")]
+ITEMS = [
+    dest("pay-prod", "pay", "production"),
+    dest("pay-dev", "pay", "dev"),
+    dest("web-prod", "web", "production"),
+]
 EVERYWHERE = ["proj/*:env/*:destination/*"]
 PRODUCTION = ["proj/*:env/production:destination/*"]
 
@@ -38,7 +48,9 @@ def who_can(account: dict[str, Any], action: str = "updateOn") -> dict[tuple[str
     found: dict[tuple[str, str], set[str]] = {}
     for grant in review.grants:
         if grant.action == action:
-            found.setdefault((grant.principal.kind, grant.principal.label), set()).add(grant.destination.id)
+            found.setdefault((grant.principal.kind, grant.principal.label), set()).add(
+                grant.destination.id
+            )
     return found
 
 
@@ -53,21 +65,45 @@ def test_inside_one_role_a_deny_wins_whatever_the_order():
 def test_across_roles_the_most_permissive_decision_wins():
     account = {
         "roles": [role("ops", allow(EVERYWHERE, "*")), role("guardrail", deny(PRODUCTION, "*"))],
-        "members": [{"_id": "m1", "email": "a@x", "role": "reader", "customRoles": ["id-ops", "id-guardrail"]}],
+        "members": [
+            {
+                "_id": "m1",
+                "email": "a@x",
+                "role": "reader",
+                "customRoles": ["id-ops", "id-guardrail"],
+            }
+        ],
     }
     assert who_can(account) == {("member", "a@x"): {"pay-prod", "pay-dev", "web-prod"}}
 
 
 def test_a_team_role_adds_to_a_members_own_role_and_its_deny_takes_nothing_away():
     account = {
-        "roles": [role("pay-exporters", allow(["proj/pay:env/*:destination/*"], "updateOn")),
-                  role("web-not-pay", deny(["proj/pay:env/*:destination/*"], "*"), allow(["proj/web:env/*:destination/*"], "updateOn"))],
+        "roles": [
+            role("pay-exporters", allow(["proj/pay:env/*:destination/*"], "updateOn")),
+            role(
+                "web-not-pay",
+                deny(["proj/pay:env/*:destination/*"], "*"),
+                allow(["proj/web:env/*:destination/*"], "updateOn"),
+            ),
+        ],
         "teams": [{"key": "payments", "roles": {"items": [{"key": "pay-exporters"}]}}],
-        "members": [{"_id": "m1", "email": "a@x", "role": "reader", "customRoles": ["id-web-not-pay"], "teams": [{"key": "payments"}]}],
+        "members": [
+            {
+                "_id": "m1",
+                "email": "a@x",
+                "role": "reader",
+                "customRoles": ["id-web-not-pay"],
+                "teams": [{"key": "payments"}],
+            }
+        ],
     }
     # The member's own role reaches web; its deny on pay is inside that role only, so the team's
     # role (held by the member too) still allows pay: the member can turn off all three.
-    assert who_can(account) == {("member", "a@x"): {"web-prod"}, ("team", "payments"): {"pay-prod", "pay-dev"}}
+    assert who_can(account) == {
+        ("member", "a@x"): {"web-prod"},
+        ("team", "payments"): {"pay-prod", "pay-dev"},
+    }
     document = build_document({"items": ITEMS, "_account": account})
     review = review_access(document.account, Inventory(document.destinations))
     assert review.team_members == {"payments": ("m1",)}  # the member holds the team's grants
@@ -77,7 +113,12 @@ def test_a_members_custom_roles_replace_its_base_role_but_the_owner_keeps_its_ow
     account = {
         "roles": [role("viewer", allow(["proj/*"], "viewProject"))],
         "members": [
-            {"_id": "m1", "email": "admin-with-role@x", "role": "admin", "customRoles": ["id-viewer"]},
+            {
+                "_id": "m1",
+                "email": "admin-with-role@x",
+                "role": "admin",
+                "customRoles": ["id-viewer"],
+            },
             {"_id": "m2", "email": "owner@x", "role": "owner", "customRoles": ["id-viewer"]},
             {"_id": "m3", "email": "admin@x", "role": "admin"},
         ],
@@ -86,13 +127,34 @@ def test_a_members_custom_roles_replace_its_base_role_but_the_owner_keeps_its_ow
 
 
 def test_role_attributes_are_expanded_per_member_and_per_team():
-    scoped = role("exporter", allow(["proj/${roleAttribute/projectKey}:env/production:destination/*"], "updateOn"))
+    scoped = role(
+        "exporter",
+        allow(["proj/${roleAttribute/projectKey}:env/production:destination/*"], "updateOn"),
+    )
     account = {
         "roles": [scoped],
-        "teams": [{"key": "web-team", "roles": {"items": [{"key": "exporter"}]}, "roleAttributes": {"projectKey": ["web"]}}],
+        "teams": [
+            {
+                "key": "web-team",
+                "roles": {"items": [{"key": "exporter"}]},
+                "roleAttributes": {"projectKey": ["web"]},
+            }
+        ],
         "members": [
-            {"_id": "m1", "email": "pay@x", "role": "reader", "customRoles": ["id-exporter"], "roleAttributes": {"projectKey": ["pay"]}},
-            {"_id": "m2", "email": "both@x", "role": "reader", "customRoles": ["id-exporter"], "roleAttributes": {"projectKey": ["pay", "web"]}},
+            {
+                "_id": "m1",
+                "email": "pay@x",
+                "role": "reader",
+                "customRoles": ["id-exporter"],
+                "roleAttributes": {"projectKey": ["pay"]},
+            },
+            {
+                "_id": "m2",
+                "email": "both@x",
+                "role": "reader",
+                "customRoles": ["id-exporter"],
+                "roleAttributes": {"projectKey": ["pay", "web"]},
+            },
         ],
     }
     assert who_can(account) == {
@@ -103,8 +165,16 @@ def test_role_attributes_are_expanded_per_member_and_per_team():
 
 
 def test_a_role_attribute_missing_from_the_assignment_could_cover_anything():
-    scoped = role("exporter", allow(["proj/${roleAttribute/projectKey}:env/production:destination/*"], "updateOn"))
-    account = {"roles": [scoped], "members": [{"_id": "m1", "email": "a@x", "role": "reader", "customRoles": ["id-exporter"]}]}
+    scoped = role(
+        "exporter",
+        allow(["proj/${roleAttribute/projectKey}:env/production:destination/*"], "updateOn"),
+    )
+    account = {
+        "roles": [scoped],
+        "members": [
+            {"_id": "m1", "email": "a@x", "role": "reader", "customRoles": ["id-exporter"]}
+        ],
+    }
     document = build_document({"items": ITEMS, "_account": account})
     review = review_access(document.account, Inventory(document.destinations))
     reached = {(g.destination.id, g.certain) for g in review.grants}
@@ -114,11 +184,32 @@ def test_a_role_attribute_missing_from_the_assignment_could_cover_anything():
 def test_a_token_with_an_inline_policy_and_a_personal_token_bounded_by_its_member():
     inline = [allow(["proj/pay:env/*:destination/*"], "updateOn")]
     account = {
-        "members": [{"_id": "m1", "email": "reader@x", "role": "reader"}, {"_id": "m2", "email": "admin@x", "role": "admin"}],
+        "members": [
+            {"_id": "m1", "email": "reader@x", "role": "reader"},
+            {"_id": "m2", "email": "admin@x", "role": "admin"},
+        ],
         "tokens": [
-            {"_id": "t1", "name": "bot", "serviceToken": True, "inlineRole": inline, "memberId": "m1"},
-            {"_id": "t2", "name": "readers-pat", "serviceToken": False, "inlineRole": inline, "memberId": "m1"},
-            {"_id": "t3", "name": "admins-pat", "serviceToken": False, "inlineRole": inline, "memberId": "m2"},
+            {
+                "_id": "t1",
+                "name": "bot",
+                "serviceToken": True,
+                "inlineRole": inline,
+                "memberId": "m1",
+            },
+            {
+                "_id": "t2",
+                "name": "readers-pat",
+                "serviceToken": False,
+                "inlineRole": inline,
+                "memberId": "m1",
+            },
+            {
+                "_id": "t3",
+                "name": "admins-pat",
+                "serviceToken": False,
+                "inlineRole": inline,
+                "memberId": "m2",
+            },
         ],
     }
     found = who_can(account)
@@ -148,12 +239,22 @@ def test_a_plain_export_audits_only_the_caller():
     assert review.summary.startswith("only the access of the caller that fetched the export")
 
 
-def test_a_read_only_callers_export_says_in_every_report_that_only_the_caller_was_audited(run, tmp_path):
+def test_a_read_only_callers_export_says_in_every_report_that_only_the_caller_was_audited(
+    run, tmp_path
+):
     denied = {"effect": "deny"}  # what LaunchDarkly records for an implicit deny
     items = []
     for item in ITEMS:
         actions = ("deleteDestination", "updateOn", "updateConfiguration", "updateName")
-        items.append({**item, "_access": {"allowed": [], "denied": [{"action": a, "reason": denied} for a in actions]}})
+        items.append(
+            {
+                **item,
+                "_access": {
+                    "allowed": [],
+                    "denied": [{"action": a, "reason": denied} for a in actions],
+                },
+            }
+        )
     export = tmp_path / "read-only.json"
     export.write_text(__import__("json").dumps({"items": items}), encoding="utf-8")
     formats = ("text", "json", "markdown", "html", "sarif", "junit")
@@ -178,7 +279,9 @@ def test_who_counts_members_through_teams_and_tokens(run, tmp_path):
         "tokens": [{"_id": "t1", "name": "bot", "serviceToken": True, "role": "writer"}],
     }
     export = tmp_path / "account.json"
-    export.write_text(__import__("json").dumps({"items": ITEMS[:1], "_account": account}), encoding="utf-8")
+    export.write_text(
+        __import__("json").dumps({"items": ITEMS[:1], "_account": account}), encoding="utf-8"
+    )
     rules = tmp_path / "rules"
     rules.mkdir()
     for name, bounds in (("at-most-two", "{max: 2}"), ("at-most-three", "{max: 3}")):
@@ -187,6 +290,8 @@ def test_who_counts_members_through_teams_and_tokens(run, tmp_path):
             f"scope: destinations\nassert: {{who: {{action: updateOn, count: {bounds}}}}}\nmessage: too many\n",
             encoding="utf-8",
         )
-    report = run("check", str(export), "--no-builtin-rules", "--rules", str(rules), "-f", "json").json
+    report = run(
+        "check", str(export), "--no-builtin-rules", "--rules", str(rules), "-f", "json"
+    ).json
     # a@x and b@x (both through the team; a@x is an admin too) and the token: three, not four.
     assert [f["rule_id"] for f in report["findings"]] == ["at-most-two"]
