@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from auditor.io.paths import schema_path
 from auditor.language.conditions import _COMBINATORS
@@ -13,15 +14,22 @@ from auditor.language.vocabulary import OPERATORS
 from auditor.rulebook import docgen
 
 ROOT = Path(__file__).resolve().parents[1]
-GUIDE = ROOT / "README.md"
 MARKED = docgen.marked_files(ROOT)
+# Each generated section lives on the docs page about its subject.
+HOMES = {
+    "rules-index": ROOT / "docs" / "rules.md",
+    "builtin-rules": ROOT / "docs" / "rules.md",
+    "rule-reference": ROOT / "docs" / "writing-rules.md",
+    "rule-test-reference": ROOT / "docs" / "writing-rules.md",
+    "config-reference": ROOT / "docs" / "configuration.md",
+}
 
 
-def test_the_guide_has_every_section() -> None:
-    assert GUIDE in MARKED
-    text = GUIDE.read_text(encoding="utf-8")
-    for name in docgen.SECTIONS:
-        assert f"<!-- BEGIN {name} -->" in text
+def test_the_docs_have_every_section() -> None:
+    assert set(HOMES) == set(docgen.SECTIONS)
+    for name, page in HOMES.items():
+        assert page in MARKED
+        assert f"<!-- BEGIN {name} -->" in page.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("path", MARKED, ids=[str(p.relative_to(ROOT)) for p in MARKED])
@@ -36,6 +44,17 @@ def test_the_rules_index_lists_every_builtin_rule() -> None:
     index = docgen.rules_index()
     for rule_file in sorted((ROOT / "rules").glob("*.yaml")):
         assert f"| `{rule_file.stem}` |" in index
+
+
+def test_every_builtin_rule_has_its_own_documented_heading() -> None:
+    reference = docgen.builtin_rules()
+    for rule_file in sorted((ROOT / "rules").glob("*.yaml")):
+        rule = yaml.safe_load(rule_file.read_text(encoding="utf-8"))
+        entry = reference.split(f"### `{rule['id']}`\n", 1)[1].split("\n### ", 1)[0]
+        assert f"**{' '.join(rule['title'].split())}.**" in entry
+        assert f"**Why it matters.** {' '.join(rule['rationale'].split())}" in entry
+        assert f"**How to fix.** {' '.join(rule['remediation'].split())}" in entry
+        assert f"(../rules/{rule_file.name})" in entry
 
 
 def test_update_replaces_only_marked_text() -> None:

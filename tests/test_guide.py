@@ -1,4 +1,4 @@
-"""The "Writing rules" guide works as written: its files, taken verbatim, make a working rule."""
+"""docs/writing-rules.md works as written: its files, taken verbatim, make a working rule."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from auditor.cli.main import cli
 
 ROOT = Path(__file__).resolve().parents[1]
-GUIDE = (ROOT / "README.md").read_text(encoding="utf-8")
+GUIDE = (ROOT / "docs" / "writing-rules.md").read_text(encoding="utf-8")
 EXPORT = ROOT / "examples" / "destinations.json"
 RULE = "kinesis-region-not-approved"
 US_STREAM = "610addeadbeefaa86ec9a7d4"  # payments-audit-stream, us-east-1

@@ -1,4 +1,4 @@
-"""The README's Reports section stays true: its excerpt, its context table, its example template."""
+"""docs/reports.md stays true: its excerpt, its context table, its example template."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from reporting_helpers import NOW, ROOT, audit, fixture_result, rendered
 
 from auditor.outputs.context import build_context
 
-DOC = ROOT / "README.md"
+DOC = ROOT / "docs" / "reports.md"
 EXAMPLE = ROOT / "examples" / "destinations.json"
 
 
@@ -32,7 +32,7 @@ def test_markdown_excerpt_is_the_real_output_of_the_example() -> None:
 
 
 def test_context_table_lists_exactly_the_context_keys() -> None:
-    section = doc().split("### The template context", 1)[1]
+    section = doc().split("\n## The template context\n", 1)[1]
     table = re.split(r"^#{2,3} ", section, maxsplit=1, flags=re.M)[0]
     documented = re.findall(r"^\| `([a-z0-9_]+)` \|", table, flags=re.M)
     assert sorted(documented) == sorted(build_context(fixture_result()))

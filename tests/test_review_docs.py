@@ -1,4 +1,4 @@
-"""The README's review section stays true: its excerpt is real output, its example is valid."""
+"""docs/reviewing-changes.md stays true: its excerpt is real output, its example is valid."""
 
 from __future__ import annotations
 
@@ -9,12 +9,7 @@ from conftest import ROOT
 
 from auditor.changes.changefile import load_change_file
 
-SECTION = (
-    (ROOT / "README.md")
-    .read_text(encoding="utf-8")
-    .split("## Reviewing a change before you make it", 1)[1]
-    .split("\n## ", 1)[0]
-)
+SECTION = (ROOT / "docs" / "reviewing-changes.md").read_text(encoding="utf-8")
 
 
 def test_the_excerpt_is_the_real_output_of_the_example(run_process):
@@ -29,7 +24,7 @@ def test_the_excerpt_is_the_real_output_of_the_example(run_process):
     assert match.group(1) in result.stdout
 
 
-def test_the_example_change_file_in_the_readme_is_valid(tmp_path):
+def test_the_example_change_file_in_the_docs_is_valid(tmp_path):
     match = re.search(r"```yaml\n(- method: PATCH.*?)```", SECTION, flags=re.S)
     assert match is not None
     change = tmp_path / "change.yaml"

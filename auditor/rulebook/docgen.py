@@ -101,11 +101,40 @@ def rules_index() -> str:
     return "\n".join(lines) + "\n"
 
 
+def builtin_rules() -> str:
+    """Each built-in rule's documentation: a heading per rule id, for pages in docs/."""
+    from auditor.rulebook.ruleset import load_rules
+
+    lines: list[str] = []
+    for rule in sorted(load_rules(), key=lambda r: r.id):
+        facts = [f"**{_line(rule.title)}.**", rule.severity.label, rule.scope]
+        if rule.tags:
+            facts.append("tags " + ", ".join(rule.tags))
+        facts.append(f"[`rules/{rule.id}.yaml`](../rules/{rule.id}.yaml)")
+        lines += [f"### `{rule.id}`", "", " · ".join(facts), "", _line(rule.summary), ""]
+        lines += [f"**Why it matters.** {_line(rule.rationale)}", ""]
+        lines += [f"**How to fix.** {_line(rule.remediation)}", ""]
+        if rule.params:
+            params = ", ".join(f"`{k}` (default `{json.dumps(v)}`)" for k, v in rule.params.items())
+            lines += [f"**Params:** {params}.", ""]
+        if rule.compliance:
+            controls = "; ".join(f"{k} {', '.join(v)}" for k, v in rule.compliance.items())
+            lines += [f"**Compliance:** {controls}.", ""]
+        if rule.references:
+            lines += ["**References:** " + ", ".join(f"<{r}>" for r in rule.references), ""]
+    return "\n".join(lines)
+
+
+def _line(text: str) -> str:
+    return " ".join(text.split())
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
     "rule-reference": rule_reference,
     "config-reference": file_reference("config.schema.json"),
     "rule-test-reference": file_reference("rule-test.schema.json"),
     "rules-index": rules_index,
+    "builtin-rules": builtin_rules,
 }
 
 

@@ -1,4 +1,4 @@
-"""The README's "Periodic audits" section: its nightly recipes use options that exist."""
+"""docs/periodic-audits.md: its nightly recipes use options that exist."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from conftest import ROOT
 from auditor.cli.main import cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-SECTION = README.split("## Periodic audits", 1)[1].split("\n## ", 1)[0]
+SECTION = (ROOT / "docs" / "periodic-audits.md").read_text(encoding="utf-8")
 
 
 def block(lang: str, after: str = "") -> str:
@@ -28,13 +28,15 @@ def check_options() -> set[str]:
     return set(re.findall(r"(--[a-z-]+|-f)\b", text))
 
 
-def test_the_section_comes_before_the_rules() -> None:
-    assert README.index("## Periodic audits") < README.index("## Rules")
-    assert "### A nightly audit" in SECTION
+def test_the_page_comes_before_the_rules() -> None:
+    assert SECTION.startswith("# Periodic audits\n")
+    listed = README.split("\n## Documentation\n", 1)[1]  # the README's list of pages
+    assert listed.index("(docs/periodic-audits.md)") < listed.index("(docs/rules.md)")
+    assert "\n## A nightly audit\n" in SECTION
 
 
 def test_the_cron_recipe_audits_the_api_with_history_and_evidence() -> None:
-    cron = block("cron", "### A nightly audit")
+    cron = block("cron", "## A nightly audit")
     (audit,) = [line for line in cron.splitlines() if "auditor check" in line]
     words = shlex.split(audit.split("auditor check", 1)[1].split("||")[0].split("2>>")[0])
     assert {"--api", "--history", "--evidence"} <= set(words)
@@ -42,7 +44,7 @@ def test_the_cron_recipe_audits_the_api_with_history_and_evidence() -> None:
 
 
 def test_the_workflow_is_a_scheduled_job_running_the_same_command() -> None:
-    workflow = yaml.safe_load(block("yaml", "### A nightly audit"))
+    workflow = yaml.safe_load(block("yaml", "## A nightly audit"))
     assert workflow[True]["schedule"] == [{"cron": "30 2 * * *"}]  # YAML reads `on` as true
     steps = workflow["jobs"]["audit"]["steps"]
     (audit,) = [s["run"] for s in steps if "auditor check" in s.get("run", "")]
