@@ -12,8 +12,8 @@ from auditor.engine import evaluate, sort_key
 from auditor.gate.policy import build_policy, fails
 from auditor.io.locate import Positions
 from auditor.launchdarkly.document import load_document
-from auditor.launchdarkly.grants import review_access
 from auditor.launchdarkly.inventory import Inventory
+from auditor.launchdarkly.principals import review_access
 from auditor.models import AuditResult, Finding, GatePolicy, Rule, Source, WaiverState
 from auditor.rulebook.ruleset import (
     apply_overrides,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.launchdarkly.document import build_document
-from auditor.launchdarkly.grants import review_access
 from auditor.launchdarkly.inventory import Inventory
+from auditor.launchdarkly.principals import review_access
 
 
 def dest(ident: str, project: str, environment: str) -> dict[str, Any]:

@@ -10,8 +10,8 @@ from typing import Any
 from auditor.engine import CompiledRule, evaluate
 from auditor.errors import InputError
 from auditor.launchdarkly.document import build_document
-from auditor.launchdarkly.grants import review_access
 from auditor.launchdarkly.inventory import Inventory
+from auditor.launchdarkly.principals import review_access
 from auditor.rulebook.ruleset import compile_rule
 
 NOW = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)

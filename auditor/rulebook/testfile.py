@@ -10,8 +10,8 @@ from auditor.errors import InputError, SettingError
 from auditor.io.yamlfile import YamlDoc, did_you_mean, load_yaml
 from auditor.io.yamlschema import check_schema
 from auditor.launchdarkly.document import build_document, parse_json
-from auditor.launchdarkly.grants import review_access
 from auditor.launchdarkly.inventory import Inventory
+from auditor.launchdarkly.principals import review_access
 from auditor.models import Document, Finding, Rule
 from auditor.rulebook.ruleset import apply_overrides, compile_rule, select_rules
 
