@@ -52,7 +52,10 @@ def test_example_template_renders(tmp_path: Path) -> None:
     report = CliRunner().invoke(cli, ["check", str(EXAMPLE), "-f", "json"]).stdout
     open_count = sum(json.loads(report)["summary"]["by_severity"].values())
     assert result.stdout.startswith(f"FAILED: {open_count} open findings in ")
-    assert "- soc2 CC6.1: 7 open (broad-destructive-grant, critical-export-control-unapproved," in result.stdout
+    assert (
+        "- soc2 CC6.1: 7 open (broad-destructive-grant, critical-export-control-unapproved,"
+        in result.stdout
+    )
 
 
 def test_screenshot_is_a_png() -> None:
