@@ -176,7 +176,7 @@ def test_a_created_destination_is_mapped_to_the_api_field_names(run, tmp_path, s
         "web", "production", "kinesis", True
     )  # fmt: skip
     resources = {r["address"]: r for r in report["plan"]["resources"]}
-    assert resources["launchdarkly_destination.web_prod"]["unknown"] == ["config.role_arn", "id"]
+    assert resources["launchdarkly_destination.web_prod"]["unknown"] == ["config.role_arn"]
     assert resources["launchdarkly_destination.pay_sandbox"]["sensitive"] == ["config.write_key"]
     # snake_case config keys became the API's camelCase ones: the kinesis config is complete
     assert not introduced(report, "destination-config-missing")

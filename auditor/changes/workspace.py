@@ -76,7 +76,8 @@ class Workspace:
             target=target_of(rc),
             reviewed=reviewed,
             sensitive=rc.sensitive,
-            unknown=rc.unknown,
+            # a new object's id is always known only after apply: not worth a line
+            unknown=tuple(path for path in rc.unknown if path != "id"),
             notes=tuple(self.notes.get(rc.position, ())),
         )
 
