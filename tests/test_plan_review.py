@@ -395,3 +395,35 @@ def test_team_role_mapping_sets_a_teams_roles(run, tmp_path, snapshot):
     snapshot.write_text(json.dumps(held))
     _code, report = report_of(run, tmp_path, snapshot, removal)
     assert {c["direction"] for c in report["access"]["changes"]} == {"narrowed"}
+
+
+def test_markdown_review_of_the_bundled_plan_matches_golden(run, golden, monkeypatch):
+    from conftest import ROOT
+
+    monkeypatch.chdir(ROOT)  # paths in the output as the docs show them
+    result = run("review", "--plan", "examples/plan.json", "examples/account.json",
+                 "--now", FIXED_NOW, "-f", "markdown")  # fmt: skip
+    assert result.exit_code == 1, result.stderr
+    golden("review-plan.md", result.stdout)
+
+
+def test_an_incomplete_plan_is_reviewed_and_said_to_be_incomplete(run, tmp_path, snapshot):
+    document = {**role_widening_plan(), "complete": False}
+    result = review(run, write_plan(tmp_path, document), snapshot)
+    assert result.exit_code == 1, result.stderr
+    assert "this plan is incomplete (complete: false): what it leaves out is not seen" in (
+        result.stdout
+    )
+
+
+def test_forget_leaves_the_destination_in_launchdarkly(run, tmp_path, snapshot):
+    from plan_helpers import destination
+
+    kept = destination(ident=D_PAY_PROD)
+    document = plan([change("launchdarkly_destination.pay_prod", ["forget"], kept, None)])
+    _code, report = report_of(run, tmp_path, snapshot, document)
+    assert report["destinations"] == []
+    (resource,) = report["plan"]["resources"]
+    assert (resource["action"], resource["notes"]) == (
+        "forget", ["Terraform stops managing it; LaunchDarkly keeps it as it is"]
+    )  # fmt: skip

@@ -19,10 +19,7 @@ https://registry.terraform.io/providers/launchdarkly/launchdarkly/latest/docs/re
 `role_attributes` is a list of `{key, values}` blocks on teams and members (provider 2.22
 and later) and a map of lists on the role mapping; both shapes are read.
 
-A value the plan hides (sensitive, or known only after apply) is read so that it never hides
-a risk: a hidden allow statement could cover every export, a hidden deny takes nothing away,
-a hidden base role is read as the most powerful, and a hidden role attribute value leaves
-its placeholder, which "could cover" any key.
+Values the plan hides are read never to hide a risk (see `terraform_values`).
 """
 
 from __future__ import annotations
@@ -30,17 +27,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from auditor.changes.plan import Hidden, ResourceChange
+from auditor.changes import terraform_values as values
+from auditor.changes.hidden import Hidden
+from auditor.changes.plan import ResourceChange
 from auditor.changes.workspace import Workspace, shown, steps
-
-COULD_COVER = "proj/${roleAttribute/known-after-apply}:env/*:destination/*"
-"""An allow the plan hides: its placeholder is never expanded, so it could cover any export."""
-_STATEMENT_FIELDS = (
-    ("resources", "resources"),
-    ("not_resources", "notResources"),
-    ("actions", "actions"),
-    ("not_actions", "notActions"),
-)
 
 
 def apply(ws: Workspace, rc: ResourceChange, step: str) -> None:
@@ -89,12 +79,12 @@ def _role(ws: Workspace, rc: ResourceChange, step: str) -> None:
         ws.deleted_roles.append((rc, role))
         return
     after = rc.after or {}
-    blocks = [*_blocks(after.get("policy_statements")), *_blocks(after.get("policy"))]
+    blocks = [*values.blocks(after.get("policy_statements")), *values.blocks(after.get("policy"))]
     base = after.get("base_permissions")
     fields = {
         "name": shown(after.get("name")),
         "basePermissions": base if isinstance(base, str) else "reader",
-        "policy": _statements(ws, rc, blocks),
+        "policy": values.statements(ws, rc, blocks),
     }
     if step == "update":
         roles[_find(ws, rc, roles, "key", "custom role")].update(fields)
@@ -116,7 +106,7 @@ def _team(ws: Workspace, rc: ResourceChange, step: str) -> None:
         teams.append(team)
     team["name"] = shown(after.get("name"))
     _set_team_roles(ws, rc, team, after.get("custom_role_keys"))
-    attributes = _attributes(ws, rc, after.get("role_attributes"))
+    attributes = values.attributes(ws, rc, after.get("role_attributes"))
     if attributes is not None:
         team["roleAttributes"] = attributes
     ids = after.get("member_ids")
@@ -127,18 +117,18 @@ def _team(ws: Workspace, rc: ResourceChange, step: str) -> None:
 
 
 def _mapping(ws: Workspace, rc: ResourceChange, step: str) -> None:
-    values = rc.before if step == "delete" else rc.after
-    key = (values or {}).get("team_key")
+    side = rc.before if step == "delete" else rc.after
+    key = (side or {}).get("team_key")
     teams = _list(ws.account, "teams")
     team = next((t for t in teams if t.get("key") == key), None)
     if team is None:
         raise ws.error(rc, f"team {shown(key)} is not in the snapshot")
     if step == "delete":
-        gone = {k for k in _strings((rc.before or {}).get("custom_role_keys"))}
+        gone = {k for k in values.strings((rc.before or {}).get("custom_role_keys"))}
         team["roles"] = {"items": [{"key": k} for k in _team_roles(team) if k not in gone]}
         return
     _set_team_roles(ws, rc, team, (rc.after or {}).get("custom_role_keys"))
-    attributes = _attributes(ws, rc, (rc.after or {}).get("role_attributes"))
+    attributes = values.attributes(ws, rc, (rc.after or {}).get("role_attributes"))
     if attributes is not None:
         team["roleAttributes"] = attributes
 
@@ -156,9 +146,9 @@ def _member(ws: Workspace, rc: ResourceChange, step: str) -> None:
                   "_pendingInvite": True}  # fmt: skip
         members.append(member)
     role = after.get("role")
-    member["role"] = _base_role(ws, rc, role) if role is not None else "reader"
-    member["customRoles"] = _strings(after.get("custom_roles"), ws, rc, "custom_roles")
-    attributes = _attributes(ws, rc, after.get("role_attributes"))
+    member["role"] = values.base_role(ws, rc, role) if role is not None else "reader"
+    member["customRoles"] = values.strings(after.get("custom_roles"), ws, rc, "custom_roles")
+    attributes = values.attributes(ws, rc, after.get("role_attributes"))
     if attributes is not None:
         member["roleAttributes"] = attributes
 
@@ -174,15 +164,18 @@ def _token(ws: Workspace, rc: ResourceChange, step: str) -> None:
     else:
         token = {"_id": rc.address}
         tokens.append(token)
-    blocks = [*_blocks(after.get("inline_roles")), *_blocks(after.get("policy_statements"))]
+    blocks = [
+        *values.blocks(after.get("inline_roles")),
+        *values.blocks(after.get("policy_statements")),
+    ]
     role = after.get("role")
     service = after.get("service_token")
     token.update(
         {
             "name": shown(after.get("name")),
-            "role": _base_role(ws, rc, role) if role is not None else None,
-            "customRoleIds": _strings(after.get("custom_roles"), ws, rc, "custom_roles"),
-            "inlineRole": _statements(ws, rc, blocks),
+            "role": values.base_role(ws, rc, role) if role is not None else None,
+            "customRoleIds": values.strings(after.get("custom_roles"), ws, rc, "custom_roles"),
+            "inlineRole": values.statements(ws, rc, blocks),
             "serviceToken": service is True or isinstance(service, Hidden),
         }
     )
@@ -225,78 +218,6 @@ def _list(account: dict[str, Any] | None, key: str) -> list[Any]:
     return value
 
 
-def _blocks(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
-
-
-def _hides(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(_hides(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_hides(v) for v in value)
-    return isinstance(value, Hidden)
-
-
-def _statements(ws: Workspace, rc: ResourceChange, blocks: list[Any]) -> list[dict[str, Any]]:
-    """Policy statement blocks in the API's field names; hidden ones read never to hide a risk."""
-    out: list[dict[str, Any]] = []
-    for number, block in enumerate(blocks, 1):
-        if not _hides(block) and isinstance(block, dict):
-            statement: dict[str, Any] = {"effect": block.get("effect")}
-            for tf_name, api_name in _STATEMENT_FIELDS:
-                if block.get(tf_name):
-                    statement[api_name] = list(block[tf_name])
-            out.append(statement)
-        elif isinstance(block, dict) and block.get("effect") == "deny":
-            ws.note(rc, f"statement {number} is not known before apply: a deny that cannot be "
-                        "read takes nothing away")  # fmt: skip
-        else:
-            ws.note(rc, f"statement {number} is not known before apply: read as an allow that "
-                        "could cover every export")  # fmt: skip
-            out.append({"effect": "allow", "resources": [COULD_COVER], "actions": ["*"]})
-    return out
-
-
-def _base_role(ws: Workspace, rc: ResourceChange, role: Any) -> str:
-    if isinstance(role, Hidden):
-        ws.note(rc, "role is not known before apply: read as the most powerful base role")
-    return str(role)
-
-
-def _strings(value: Any, ws: Workspace | None = None, rc: Any = None, name: str = "") -> list[str]:
-    hidden = isinstance(value, Hidden) or (isinstance(value, list) and any(map(_hides, value)))
-    if hidden and ws is not None:
-        ws.note(rc, f"{name} is not known before apply: only its known values are reviewed")
-    if not isinstance(value, list):
-        return []
-    return [v for v in value if isinstance(v, str)]
-
-
-def _attributes(ws: Workspace, rc: ResourceChange, value: Any) -> dict[str, list[str]] | None:
-    """`role_attributes` as the API's `roleAttributes`: a list of {key, values} blocks or a map."""
-    if value is None:
-        return None
-    pairs: list[tuple[Any, Any]] = []
-    if isinstance(value, list):
-        pairs = [(b.get("key"), b.get("values")) for b in value if isinstance(b, dict)]
-    elif isinstance(value, dict):
-        pairs = list(value.items())
-    out: dict[str, list[str]] = {}
-    for key, values in pairs:
-        if isinstance(values, str):
-            values = [values]
-        if not isinstance(key, str) or not isinstance(values, list) or _hides(values):
-            ws.note(rc, "a role attribute is not known before apply: its placeholder could "
-                        "cover any key")  # fmt: skip
-            continue
-        out[key] = [v for v in values if isinstance(v, str)]
-    if isinstance(value, Hidden):
-        ws.note(rc, "role_attributes are not known before apply: placeholders could cover any key")
-    return out
-
-
 def _team_roles(team: dict[str, Any]) -> list[str]:
     roles = team.get("roles")
     items = roles.get("items") if isinstance(roles, dict) else roles
@@ -313,7 +234,9 @@ def _set_team_roles(ws: Workspace, rc: ResourceChange, team: dict[str, Any], key
     if isinstance(keys, Hidden):
         ws.note(rc, "custom_role_keys not known before apply: the team keeps its roles here")
         return
-    team["roles"] = {"items": [{"key": k} for k in _strings(keys, ws, rc, "custom_role_keys")]}
+    team["roles"] = {
+        "items": [{"key": k} for k in values.strings(keys, ws, rc, "custom_role_keys")]
+    }
 
 
 def _set_members(

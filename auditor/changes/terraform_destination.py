@@ -17,7 +17,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
-from auditor.changes.plan import Hidden, ResourceChange, same
+from auditor.changes.hidden import Hidden, same
+from auditor.changes.plan import ResourceChange
 from auditor.changes.workspace import Workspace, shown
 from auditor.launchdarkly.document import build_document, decode_config
 from auditor.launchdarkly.kinds import KINDS

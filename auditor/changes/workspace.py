@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.changes.plan import Hidden, Plan, ResourceChange
+from auditor.changes.hidden import Hidden
+from auditor.changes.plan import Plan, ResourceChange
 from auditor.errors import UsageError
 
 
