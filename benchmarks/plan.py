@@ -85,8 +85,8 @@ def make_plan(account: dict[str, Any], changes: int, seed: int) -> dict[str, Any
         elif share < 0.9 and roles:
             role = roles[n % len(roles)]
             statements = [
-                {"effect": s["effect"], "resources": s.get("resources"), "actions": s.get("actions"),
-                 "not_resources": None, "not_actions": None}
+                {"effect": s["effect"], "resources": s.get("resources"),
+                 "actions": s.get("actions"), "not_resources": None, "not_actions": None}
                 for s in role["policy"]
             ]  # fmt: skip
             widened = [*statements, {"effect": "allow", "resources": ["proj/*:env/*:destination/*"],
