@@ -92,23 +92,42 @@ def make_plan(account: dict[str, Any], changes: int, seed: int) -> dict[str, Any
             widened = [*statements, {"effect": "allow", "resources": ["proj/*:env/*:destination/*"],
                                      "actions": ["updateOn"], "not_resources": None,
                                      "not_actions": None}]  # fmt: skip
-            common = {"key": role["key"], "name": role["key"], "id": role["key"],
-                      "base_permissions": "no_access", "description": "", "policy": []}
+            common = {
+                "key": role["key"],
+                "name": role["key"],
+                "id": role["key"],
+                "base_permissions": "no_access",
+                "description": "",
+                "policy": [],
+            }
             out.append(_change(f"launchdarkly_custom_role.r{n}", ["update"],
                                {**common, "policy_statements": statements},
                                {**common, "policy_statements": widened}))  # fmt: skip
         elif teams:
             team = teams[n % len(teams)]
-            common = {"key": team["key"], "name": team["key"], "id": team["key"],
-                      "custom_role_keys": [r["key"] for r in team["roles"]["items"]],
-                      "maintainers": [], "description": "", "role_attributes": []}
+            common = {
+                "key": team["key"],
+                "name": team["key"],
+                "id": team["key"],
+                "custom_role_keys": [r["key"] for r in team["roles"]["items"]],
+                "maintainers": [],
+                "description": "",
+                "role_attributes": [],
+            }
             out.append(_change(f"launchdarkly_team.t{n}", ["update"],
                                {**common, "member_ids": []},
                                {**common, "member_ids": rng.sample(members, 20)}))  # fmt: skip
     out += [_change(f"aws_s3_bucket.b{n}", ["create"], None, {"bucket": f"b{n}"})
             for n in range(changes)]  # fmt: skip
-    return {"format_version": "1.2", "terraform_version": "1.9.5", "planned_values": {},
-            "resource_changes": out, "configuration": {}, "complete": True, "errored": False}
+    return {
+        "format_version": "1.2",
+        "terraform_version": "1.9.5",
+        "planned_values": {},
+        "resource_changes": out,
+        "configuration": {},
+        "complete": True,
+        "errored": False,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
