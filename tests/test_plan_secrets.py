@@ -128,3 +128,28 @@ def test_a_hidden_value_that_did_not_change_keeps_the_snapshots(run, tmp_path, w
                  "--now", FIXED_NOW, "-f", "json")  # fmt: skip
     (changed,) = result.json["destinations"]
     assert [f["field"] for f in changed["fields"]] == ["name"]
+
+
+def test_a_field_the_plan_marks_sensitive_shows_no_value_even_the_snapshots(
+    run, tmp_path, write_json
+):
+    """The snapshot's roleArn is the value a sensitive variable held: the change line of the
+    review shows neither side of it."""
+    arn = "arn:aws:iam::123456789012:role/ld-export"
+    kinesis = {"region": "us-east-1", "role_arn": arn, "stream_name": "pay-events"}
+    before = destination(config=kinesis, ident=D_PAY_PROD)
+    after = {**before, "config": {**kinesis, "role_arn": S["arn"]}}
+    document = plan([change("launchdarkly_destination.pay_prod", ["update"], before, after,
+                            sensitive_before=[("config", "role_arn")],
+                            sensitive_after=[("config", "role_arn")])])  # fmt: skip
+    snapshot = write_json(account_snapshot(), "account.json")
+    result = run("review", "--plan", str(write_plan(tmp_path, document)), str(snapshot),
+                 "--now", FIXED_NOW, "-f", "json")  # fmt: skip
+    (changed,) = result.json["destinations"]
+    assert changed["fields"] == [
+        {"field": "config.roleArn", "change": "changed", "shown": False, "before": None,
+         "after": None}
+    ]  # fmt: skip
+    text = run("review", "--plan", str(write_plan(tmp_path, document)), str(snapshot),
+               "--now", FIXED_NOW).stdout  # fmt: skip
+    assert "config.roleArn: changed" in text and arn not in text.split("Findings:")[0]

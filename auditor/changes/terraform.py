@@ -20,7 +20,7 @@ from typing import Any
 
 from auditor.audit import AuditOptions
 from auditor.changes import terraform_account, terraform_destination
-from auditor.changes.diff import DiffResult, run_diff
+from auditor.changes.diff import DestinationChange, DiffResult, run_diff
 from auditor.changes.plan import Plan
 from auditor.changes.workspace import PlanReview, Workspace, steps
 from auditor.launchdarkly.document import build_document, parse_json
@@ -49,7 +49,21 @@ def run_plan_review(snapshot: Source, plan: Plan, options: AuditOptions) -> Diff
         data=data,
     )
     result = run_diff(snapshot, changed, options, change_path=plan.path)
-    return replace(result, plan=review)
+    return replace(result, plan=review, destinations=_without_hidden(result, review))
+
+
+def _without_hidden(result: DiffResult, review: PlanReview) -> tuple[DestinationChange, ...]:
+    """Field changes of fields the plan marks sensitive, with no value on either side: even
+    the snapshot's value is the one Terraform hides."""
+    out = []
+    for c in result.destinations:
+        hidden = review.sensitive_fields.get(c.destination.id, frozenset())
+        fields = tuple(
+            replace(f, shown=False, before=None, after=None) if f.field in hidden else f
+            for f in c.fields
+        )
+        out.append(replace(c, fields=fields))
+    return tuple(out)
 
 
 def apply_plan(document: dict[str, Any], plan: Plan) -> tuple[dict[str, Any], PlanReview]:
@@ -88,5 +102,6 @@ def apply_plan(document: dict[str, Any], plan: Plan) -> tuple[dict[str, Any], Pl
         resources=tuple(ws.reviews[k] for k in sorted(ws.reviews)),
         ignored=tuple(sorted(ignored.items())),
         addresses=dict(ws.addresses),
+        sensitive_fields=dict(ws.sensitive_fields),
     )
     return out, review

@@ -97,7 +97,29 @@ def apply(ws: Workspace, rc: ResourceChange, step: str) -> None:
     else:
         ws.items.append(item)
     ws.addresses[ident] = rc.address
+    ws.sensitive_fields[ident] = _sensitive_fields(str(kind), rc)
     ws.done(rc)
+
+
+def _sensitive_fields(kind: str, rc: ResourceChange) -> frozenset[str]:
+    """The fields (`name`, `config.roleArn`) the plan marks sensitive, before or after: their
+    field-change lines show no value, not even the snapshot's."""
+    names = CONVERSIONS.get(kind) or {}
+    out = set()
+    for values in (rc.before or {}, rc.after or {}):
+        if _sensitive(values.get("name")):
+            out.add("name")
+        config = values.get("config")
+        if _sensitive(config):
+            out.update(f"config.{api}" for api in names.values())
+        elif isinstance(config, dict):
+            hidden = [key for key, value in config.items() if _sensitive(value)]
+            out.update(f"config.{names.get(key, key)}" for key in hidden)
+    return frozenset(out)
+
+
+def _sensitive(value: Any) -> bool:
+    return isinstance(value, Hidden) and value.reason == "sensitive"
 
 
 def _find(ws: Workspace, rc: ResourceChange) -> int:

@@ -45,6 +45,8 @@ class PlanReview:
     """Resource types auditor does not map, with how many changes of each the plan has."""
     addresses: Mapping[str, str] = field(default_factory=dict)
     """Destination id -> the Terraform address that manages it, for outputs that name it."""
+    sensitive_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """Destination id -> the fields the plan marks sensitive, whose changes show no value."""
 
     @property
     def not_reviewed(self) -> tuple[ResourceReview, ...]:
@@ -62,6 +64,8 @@ class Workspace:
     notes: dict[int, list[str]] = field(default_factory=dict)
     addresses: dict[str, str] = field(default_factory=dict)
     deleted_roles: list[tuple[ResourceChange, dict[str, Any]]] = field(default_factory=list)
+    sensitive_fields: dict[str, frozenset[str]] = field(default_factory=dict)
+    """Destination id -> the fields the plan marks sensitive (`config.roleArn`, `name`)."""
 
     def error(self, rc: ResourceChange, message: str) -> UsageError:
         return UsageError(f"{self.plan.path}: {rc.address} ({rc.action}): {message}")
