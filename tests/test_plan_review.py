@@ -427,3 +427,17 @@ def test_forget_leaves_the_destination_in_launchdarkly(run, tmp_path, snapshot):
     assert (resource["action"], resource["notes"]) == (
         "forget", ["Terraform stops managing it; LaunchDarkly keeps it as it is"]
     )  # fmt: skip
+
+
+def test_a_plan_that_leaves_a_destination_invalid_is_exit_2(run, tmp_path, snapshot):
+    from plan_helpers import destination
+
+    before = destination(ident=D_PAY_PROD)
+    after = {k: v for k, v in before.items() if k != "kind"}
+    document = plan([change("launchdarkly_destination.pay_prod", ["update"], before, after)])
+    result = review(run, write_plan(tmp_path, document), snapshot)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"Error: {tmp_path / 'plan.json'}: launchdarkly_destination.pay_prod (update): leaves "
+        "the destination invalid: /kind: expected string, got null"
+    ]

@@ -92,6 +92,11 @@ def apply(ws: Workspace, rc: ResourceChange, step: str) -> None:
     if not isinstance(on, bool):
         ws.note(rc, "on is not known before apply: read as false, what the provider sends")
     item["config"] = config
+    problems = build_document({"items": [item]}).problems
+    if problems:  # a plan the provider could not apply; the review says which resource
+        problem = problems[0]
+        where = problem.pointer.removeprefix("/items/0")
+        raise ws.error(rc, f"leaves the destination invalid: {where}: {problem.message}")
     if step == "update":
         ws.items[position] = item
     else:
