@@ -8,13 +8,28 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from auditor import __version__
-from auditor.engine import evaluate, sort_key
+from auditor.engine import evaluate_with_coverage, sort_key
+from auditor.errors import SettingError
 from auditor.gate.policy import build_policy, fails
 from auditor.io.locate import Positions
 from auditor.launchdarkly.document import load_document
 from auditor.launchdarkly.inventory import Inventory
 from auditor.launchdarkly.principals import review_access
-from auditor.models import AuditResult, Finding, GatePolicy, Rule, Source, WaiverState
+from auditor.launchdarkly.redact import shown_config
+from auditor.models import (
+    CUT_MARK,
+    FRAMEWORK_KEYS,
+    AuditResult,
+    Destination,
+    Finding,
+    Framework,
+    GatePolicy,
+    Rule,
+    Source,
+    WaiverPolicy,
+    WaiverState,
+)
+from auditor.rulebook.controls import frameworks_for
 from auditor.rulebook.ruleset import (
     apply_overrides,
     compile_rule,
@@ -41,9 +56,12 @@ class AuditOptions:
     soft_fail_on: Sequence[str] = ()
     waivers: str | None = None
     waiver_warning_days: int = 14
+    waiver_policy: WaiverPolicy = field(default_factory=WaiverPolicy)
     baseline: str | None = None
     anonymise_members: bool = False
     """Members appear by a stable hash of their email, never the email (`--anonymise-members`)."""
+    framework: str | None = None
+    """Focus on one framework: only the rules mapped to it run, and reports show only it."""
 
 
 def _utc(now: datetime | None) -> datetime:
@@ -73,6 +91,25 @@ def configured_rules(options: AuditOptions) -> list[Rule]:
     return apply_overrides(rules, severity=options.severity, params=options.params)
 
 
+def choose_rules(
+    configured: list[Rule], options: AuditOptions
+) -> tuple[list[Rule], tuple[Rule, ...], tuple[Rule, ...]]:
+    """(the rules to run, those --select/--ignore left out, those outside --framework).
+
+    Rules outside the framework are neither run nor reported; deselected ones are reported
+    as not evaluated.
+    """
+    framework = options.framework
+    if framework is not None and framework not in FRAMEWORK_KEYS:
+        choices = ", ".join(FRAMEWORK_KEYS)
+        raise SettingError(("framework",), f"unknown framework {framework!r}; choose {choices}")
+    selected = {r.id for r in select_rules(configured, options.select, options.ignore)}
+    in_scope = [r for r in configured if framework is None or framework in r.compliance]
+    run = [r for r in in_scope if r.id in selected]
+    outside = tuple(r for r in configured if r not in in_scope)
+    return run, tuple(r for r in in_scope if r.id not in selected), outside
+
+
 def run_audit(source: Source, options: AuditOptions) -> AuditResult:
     """Load rules, gate, waivers and baseline; then the document; evaluate; decide the verdict."""
     from auditor.gate.baseline import apply_baseline, load_baseline
@@ -87,13 +124,17 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
         severity=options.severity,
         rule_ids=[*rule_ids, WAIVER_EXPIRED],
     )
-    waivers = load_waivers(options.waivers, rule_ids) if options.waivers else None
+    waivers = None
+    if options.waivers:
+        waivers = load_waivers(
+            options.waivers, rule_ids, policy=options.waiver_policy, today=today(options.now)
+        )
     baseline = load_baseline(options.baseline) if options.baseline else None
-    rules = select_rules(configured, options.select, options.ignore)
-    document = load_document(source.data)
+    rules, deselected, outside = choose_rules(configured, options)
+    document = load_document(source.data, max_size=source.max_size)
     inventory = Inventory(document.destinations)
     access = review_access(document.account, inventory, anonymise=options.anonymise_members)
-    findings = evaluate(
+    findings, coverage = evaluate_with_coverage(
         [compile_rule(r) for r in rules],
         document.destinations,
         access,
@@ -129,4 +170,24 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
         baseline=diff,
         positions=Positions(source.data, pointers),
         access=access,
+        shortened=shortened(document.destinations, findings),
+        coverage=coverage,
+        deselected=deselected,
+        outside_framework=outside,
+        framework=options.framework,
+        frameworks=_shown_frameworks([*rules, *deselected], options.framework),
+        source_file=source.location_file,
     )
+
+
+def shortened(destinations: Sequence[Destination], findings: Sequence[Finding]) -> int:
+    """How many of the strings a report shows were cut for length (each says so itself)."""
+    texts = [text for d in destinations for text in (d.name, d.kind)]
+    texts += [v for d in destinations for v in shown_config(d.kind, d.config).values()]
+    texts += [text for f in findings for text in (f.message, *f.explanation)]
+    return sum(isinstance(text, str) and CUT_MARK in text for text in texts)
+
+
+def _shown_frameworks(rules: list[Rule], focus: str | None) -> tuple[Framework, ...]:
+    frameworks = frameworks_for(rules)
+    return tuple(f for f in frameworks if focus is None or f.key == focus)

@@ -13,10 +13,11 @@ from auditor.audit import AuditOptions
 from auditor.errors import AuditorError, SettingError, UsageError
 from auditor.gate.policy import parse_severity_flag
 from auditor.io import fsprobe
-from auditor.io.paths import CONFIG_NAME
+from auditor.io.configfile import Inside, find_config
+from auditor.io.targets import descriptor, is_stdout
 from auditor.io.yamlfile import YamlDoc, did_you_mean, load_yaml
 from auditor.io.yamlschema import check_schema
-from auditor.models import Rule
+from auditor.models import Rule, WaiverPolicy
 from auditor.outputs import FORMATS
 from auditor.rulebook.ruleset import apply_overrides, load_rules, select_rules
 
@@ -48,6 +49,7 @@ class CommandLine:
     baseline: str | None = None
     waiver_warning_days: int | None = None
     history: str | None = None
+    framework: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -67,8 +69,11 @@ class Config:
     outputs: tuple[Output, ...] = (("text", "-"),)
     waivers: str | None = None
     waiver_warning_days: int = 14
+    waiver_policy: WaiverPolicy = field(default_factory=WaiverPolicy)
+    """`waivers: {max_days, require_ticket}` in the config file; only the file sets it."""
     baseline: str | None = None
     history: str | None = None
+    framework: str | None = None
     origins: Mapping[str, str] = field(default_factory=dict)
     """Origin by setting key (`fail_on`, `severity.<rule>`, `params.<rule>.<param>`)."""
     doc: YamlDoc | None = field(default=None, repr=False, compare=False)
@@ -90,7 +95,9 @@ class Config:
             soft_fail_on=self.soft_fail_on,
             waivers=self.waivers,
             waiver_warning_days=self.waiver_warning_days,
+            waiver_policy=self.waiver_policy,
             baseline=self.baseline,
+            framework=self.framework,
         )
 
     @contextmanager
@@ -130,32 +137,26 @@ def load_configured_rules(config: Config) -> tuple[list[Rule], list[Rule]]:
         return written, apply_overrides(written, severity=config.severity, params=config.params)
 
 
-def find_config(explicit: str | None, cwd: Path) -> Path | None:
-    """The config file: `explicit` (which must exist), else `auditor.yaml` in `cwd` if any."""
-    if explicit is not None:
-        path = Path(explicit)
-        if not fsprobe.is_file(path):
-            raise UsageError(f"{explicit}: no such config file")
-        return path
-    found = cwd / CONFIG_NAME
-    return found if fsprobe.is_file(found) else None
-
-
 def resolve_config(explicit: str | None, command_line: CommandLine, cwd: Path = Path()) -> Config:
-    """Defaults, overridden by the config file (if any), overridden by the command line."""
+    """Defaults, overridden by the config file (if any), overridden by the command line.
+
+    Paths in the file are relative to its folder and must stay inside it (symlinks
+    followed), unless the command line overrides the key: a config file from a clone must
+    not make auditor read or write elsewhere.
+    """
     path = find_config(explicit, cwd)
     values: dict[str, Any] = {}
     origins: dict[str, str] = {}
     doc = None
     if path is not None:
         doc = load_yaml(path, allow_empty=True)
-        values, origins = _from_file(doc, path.parent)
-        origins["config_file"] = COMMAND_LINE if explicit is not None else "working directory"
+        values, origins = _from_file(doc, path.parent, command_line)
+        origins["config_file"] = COMMAND_LINE if explicit is not None else "discovered"
     _apply_command_line(values, origins, command_line)
     return Config(path=None if path is None else str(path), origins=origins, doc=doc, **values)
 
 
-def _from_file(doc: YamlDoc, base: Path) -> tuple[dict[str, Any], dict[str, str]]:
+def _from_file(doc: YamlDoc, base: Path, cli: CommandLine) -> tuple[dict[str, Any], dict[str, str]]:
     if doc.data is None:
         return {}, {}
     if not isinstance(doc.data, dict):
@@ -164,17 +165,18 @@ def _from_file(doc: YamlDoc, base: Path) -> tuple[dict[str, Any], dict[str, str]
     data: dict[str, Any] = doc.data
     values: dict[str, Any] = {}
     origins = {key: _at(doc, (key,)) for key in data}
+    inside = Inside(doc, base)
     for index, entry in enumerate(data.get("rules", ())):
-        resolved = _relative(base, entry)
+        resolved = inside.path(("rules", index), entry, "--rules (beside the file's rules)")
         if not fsprobe.exists(resolved):
             raise doc.error(("rules", index), f"no such rule file or directory: {resolved}")
     values["rule_paths"] = tuple(_relative(base, p) for p in data.get("rules", ()))
     for key in ("select", "ignore", *GATE_KEYS):
         if key in data:
             values[key] = tuple(data[key])
-    if "outputs" in data:
+    if "outputs" in data and cli.outputs is None:
         values["outputs"] = tuple(
-            _file_output(doc, base, index, spec) for index, spec in enumerate(data["outputs"])
+            _file_output(inside, index, spec) for index, spec in enumerate(data["outputs"])
         )
     for key in ("severity", "params"):
         values[key] = dict(data.get(key, {}))
@@ -183,13 +185,31 @@ def _from_file(doc: YamlDoc, base: Path) -> tuple[dict[str, Any], dict[str, str]
             if key == "params":
                 for name in value:
                     origins[f"params.{rule_id}.{name}"] = _at(doc, (key, rule_id, name))
-    for key in ("fail_on", "waiver_warning_days"):
+    for key in ("fail_on", "waiver_warning_days", "framework"):
         if key in data:
             values[key] = data[key]
+    if isinstance(data.get("waivers"), dict):
+        values.update(_waiver_settings(data["waivers"], inside, cli))
+        origins["waiver_policy"] = origins["waivers"]
     for key in LATER_KEYS:
-        if key in data:
-            values[key] = _relative(base, data[key])
+        if isinstance(data.get(key), str) and getattr(cli, key) is None:
+            values[key] = inside.path((key,), data[key], f"--{key}")
     return values, origins
+
+
+def _waiver_settings(spec: Mapping[str, Any], inside: Inside, cli: CommandLine) -> dict[str, Any]:
+    """`waivers: {file, max_days, require_ticket}`: the file, and the governance of waivers.
+
+    The governance applies to whichever waivers file the audit uses, `--waivers` included.
+    """
+    values: dict[str, Any] = {
+        "waiver_policy": WaiverPolicy(
+            max_days=spec.get("max_days"), require_ticket=bool(spec.get("require_ticket", False))
+        )
+    }
+    if "file" in spec and cli.waivers is None:
+        values["waivers"] = inside.path(("waivers", "file"), spec["file"], "--waivers")
+    return values
 
 
 def _apply_command_line(values: dict[str, Any], origins: dict[str, str], cli: CommandLine) -> None:
@@ -210,6 +230,7 @@ def _apply_command_line(values: dict[str, Any], origins: dict[str, str], cli: Co
         "baseline": cli.baseline,
         "waiver_warning_days": cli.waiver_warning_days,
         "history": cli.history,
+        "framework": cli.framework,
     }
     for key, value in given.items():
         if value is not None:
@@ -235,19 +256,22 @@ def parse_output(spec: str) -> Output:
     return name, path or "-"
 
 
-def _file_output(doc: YamlDoc, base: Path, index: int, spec: str) -> Output:
+def _file_output(inside: Inside, index: int, spec: str) -> Output:
     try:
         name, path = parse_output(spec)
     except ValueError as exc:
-        raise doc.error(("outputs", index), str(exc)) from None
-    return name, path if path == "-" else _relative(base, path)
+        raise inside.doc.error(("outputs", index), str(exc)) from None
+    if is_stdout(path) or descriptor(path) is not None:
+        return name, "-" if is_stdout(path) else path
+    return name, inside.path(("outputs", index), path, f"-f {name}:PATH")
 
 
 def _cli_output(spec: str) -> Output:
     try:
-        return parse_output(spec)
+        name, path = parse_output(spec)
     except ValueError as exc:
         raise UsageError(f"--format: {exc}") from None
+    return name, "-" if is_stdout(path) else path
 
 
 def _relative(base: Path, path: str) -> str:

@@ -9,12 +9,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from auditor.language.conditions import Compiled, resolve
-from auditor.language.vocabulary import MISSING, Test
+from auditor.language.vocabulary import MISSING, NOT_CONFIGURED, Test
 from auditor.launchdarkly.inventory import Inventory
 from auditor.launchdarkly.masking import unmasked_secrets
 from auditor.launchdarkly.redact import shown_config
 from auditor.launchdarkly.targets import target_of
 from auditor.models import (
+    COVERAGE_EVALUATED,
+    COVERAGE_NO_ACCESS,
+    COVERAGE_NOT_APPLICABLE,
+    COVERAGE_NOT_CONFIGURED,
     AccessReview,
     Destination,
     Finding,
@@ -24,8 +28,13 @@ from auditor.models import (
     GrantPath,
     Principal,
     Rule,
+    RuleCoverage,
     Statement,
+    shown_text,
 )
+
+EXPLANATION_LIMIT = 1000
+"""Characters of one line of a finding's explanation; the rest is cut, and marked."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -42,6 +51,8 @@ class CompiledRule:
     """The rule uses operators that note their reasoning, so its findings carry it."""
     uses_value: bool = True
     """The message refers to `value`, so a finding must find the failing path's value."""
+    skips: bool = False
+    """The rule uses operators that may pass without checking (`vocabulary.unchecked`)."""
 
     def render(self, context: Mapping[str, Any]) -> str:
         if isinstance(self.message, str):
@@ -63,6 +74,8 @@ class Context:
     """Where operators note their reasoning (`conditions.note`); set only to explain a finding."""
     access: AccessReview | None = None
     """The account's grants, when the whole account was audited (for `who`)."""
+    skipped: list[tuple[str, str]] | None = None
+    """Where operators say they passed without checking (`vocabulary.unchecked`)."""
 
 
 def destination_subject(dest: Destination) -> dict[str, Any]:
@@ -118,30 +131,97 @@ def evaluate(
     now: datetime | None = None,
 ) -> tuple[Finding, ...]:
     """Every finding of every rule on every destination (and statement, and grant), sorted."""
-    dest_rules = [r for r in rules if r.rule.scope == "destinations"]
-    stmt_rules = [r for r in rules if r.rule.scope == "statements"]
+    return evaluate_with_coverage(rules, destinations, access, inventory=inventory, now=now)[0]
+
+
+def evaluate_with_coverage(
+    rules: Sequence[CompiledRule],
+    destinations: Sequence[Destination],
+    access: AccessReview | None = None,
+    *,
+    inventory: Inventory | None = None,
+    now: datetime | None = None,
+) -> tuple[tuple[Finding, ...], dict[str, RuleCoverage]]:
+    """The findings, and for each rule what it was evaluated on (see `RuleCoverage`).
+
+    A grants rule is evaluated on every destination when the whole account was audited (no
+    grant on a destination is an answer too), and on none when only the caller's was.
+    """
+    tracker = _Coverage(rules, len(destinations))
+    dest_rules = [(r, tracker.codes[r.rule.id]) for r in rules if r.rule.scope == "destinations"]
+    stmt_rules = [(r, tracker.codes[r.rule.id]) for r in rules if r.rule.scope == "statements"]
     grant_rules = [r for r in rules if r.rule.scope == "grants"]
     inventory = inventory if inventory is not None else Inventory(destinations)
     findings: list[Finding] = []
     if grant_rules and access is not None and access.scope == "account":
         findings += _evaluate_grants(grant_rules, inventory, access, now)
-    for dest in destinations:
+        for compiled in grant_rules:
+            tracker.codes[compiled.rule.id][:] = bytes([COVERAGE_EVALUATED]) * len(destinations)
+    for position, dest in enumerate(destinations):
         subject = destination_subject(dest)
         ctx = Context(inventory, dest, access=access)
         maker = _FindingMaker(dest, subject)
-        for compiled in dest_rules:
-            if _applies(compiled, subject, ctx):
+        for compiled, codes in dest_rules:
+            if tracker.test(compiled, codes, position, subject, ctx):
                 findings.append(maker.make(compiled, None, subject, ctx))
         if not stmt_rules:
+            continue
+        if dest.raw.get("_access") is None:
+            for _, codes in stmt_rules:
+                codes[position] = COVERAGE_NO_ACCESS
             continue
         for stmt in dest.statements:
             sctx = Context(inventory, dest, stmt, access=access)
             ssubject = statement_subject(stmt, subject)
-            for compiled in stmt_rules:
-                if _applies(compiled, ssubject, sctx):
+            for compiled, codes in stmt_rules:
+                if tracker.test(compiled, codes, position, ssubject, sctx):
                     findings.append(maker.make(compiled, stmt, ssubject, sctx))
     findings.sort(key=sort_key)
-    return tuple(findings)
+    return tuple(findings), tracker.result()
+
+
+class _Coverage:
+    """Which destinations each rule was evaluated on, while the engine walks them."""
+
+    def __init__(self, rules: Sequence[CompiledRule], size: int) -> None:
+        self.codes = {r.rule.id: bytearray(size) for r in rules}  # COVERAGE_NOT_APPLICABLE
+        self.details: dict[str, dict[str, None]] = {r.rule.id: {} for r in rules}
+
+    def test(
+        self,
+        compiled: CompiledRule,
+        codes: bytearray,
+        position: int,
+        subject: Mapping[str, Any],
+        ctx: Context,
+    ) -> bool:
+        """Whether the rule makes a finding here (guard holds, assertion fails); marks `codes`."""
+        when = compiled.when
+        if when is not None and not when.test(subject, ctx):
+            return False
+        if not compiled.skips:
+            codes[position] = COVERAGE_EVALUATED
+            return not compiled.check.test(subject, ctx)
+        skipped: list[tuple[str, str]] = []
+        if not compiled.check.test(subject, replace(ctx, skipped=skipped)):
+            codes[position] = COVERAGE_EVALUATED
+            return True
+        code = COVERAGE_EVALUATED
+        if skipped:
+            configured = all(reason != NOT_CONFIGURED for reason, _ in skipped)
+            code = COVERAGE_NOT_APPLICABLE if configured else COVERAGE_NOT_CONFIGURED
+            details = self.details[compiled.rule.id]
+            details.update((d, None) for reason, d in skipped if reason == NOT_CONFIGURED)
+        codes[position] = max(codes[position], code)
+        return False
+
+    def result(self) -> dict[str, RuleCoverage]:
+        return {
+            rule_id: RuleCoverage(
+                rule_id=rule_id, codes=bytes(codes), details=tuple(self.details[rule_id])
+            )
+            for rule_id, codes in self.codes.items()
+        }
 
 
 def sort_key(f: Finding) -> tuple[Any, ...]:
@@ -267,7 +347,7 @@ def explain(compiled: CompiledRule, subject: Mapping[str, Any], ctx: Context) ->
     if compiled.when is not None:
         compiled.when.holds(subject, recording)
     compiled.check.holds(subject, recording)
-    return tuple(dict.fromkeys(trail))
+    return tuple(shown_text(line, EXPLANATION_LIMIT) for line in dict.fromkeys(trail))
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,6 +7,12 @@ EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_INPUT = 3
 EXIT_API = 4
+EXIT_INTERRUPTED = 130
+"""128 + SIGINT, as a shell reports a command stopped by Ctrl-C."""
+EXIT_TERMINATED = 143
+"""128 + SIGTERM."""
+EXIT_PIPE = 141
+"""128 + SIGPIPE: stdout's reader went away (`auditor ... | head`); nothing is printed."""
 
 
 class AuditorError(Exception):

@@ -30,10 +30,47 @@ class Severity(enum.IntEnum):
 SEVERITY_NAMES: tuple[str, ...] = tuple(s.label for s in sorted(Severity, reverse=True))
 FAIL_ON_CHOICES: tuple[str, ...] = (*(s.label for s in Severity), "never")
 
+CUT_MARK = "…[cut"
+"""How every shortened string a report shows begins its marker (`…[cut at 1,000 of ...]`)."""
+
+
+def shown_text(text: str, limit: int) -> str:
+    """`text`, or its first `limit` characters and a marker saying how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}{CUT_MARK} at {limit:,} of {len(text):,} characters]"
+
+
 Scope = Literal["destinations", "statements", "grants"]
 Status = Literal["open", "waived", "baselined"]
 Decision = Literal["allowed", "denied"]
 WaiverStateName = Literal["active", "expiring", "expired", "stale"]
+RuleStatus = Literal["passed", "failed", "not_evaluated"]
+NotEvaluatedReason = Literal[
+    "not_configured",
+    "deselected",
+    "no_applicable_destination",
+    "access_not_reported",
+    "account_not_audited",
+]
+NOT_EVALUATED_REASONS: tuple[NotEvaluatedReason, ...] = (
+    "not_configured",
+    "deselected",
+    "no_applicable_destination",
+    "access_not_reported",
+    "account_not_audited",
+)
+FRAMEWORK_KEYS: tuple[str, ...] = ("soc2", "iso27001", "gdpr")
+"""The frameworks of reports/controls.yaml, in its order: what `--framework` accepts."""
+
+SHORT_FINGERPRINT_LENGTH = 10
+"""Hex characters of a fingerprint shown in human-readable outputs (40 bits: unique enough
+to pick one finding of an export by eye; `auditor explain` takes it, or any unique prefix)."""
+
+
+def short_fingerprint(fingerprint: str) -> str:
+    """The form of `fingerprint` that text, HTML and Markdown reports show."""
+    return fingerprint[:SHORT_FINGERPRINT_LENGTH]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -140,6 +177,10 @@ class Finding:
     """The reasoning LaunchDarkly-aware operators noted for this finding, in evaluation order."""
     grant: Grant | None = None
     """For a rule of scope `grants`: who holds the action on the destination, and through what."""
+
+    @property
+    def short_fingerprint(self) -> str:
+        return short_fingerprint(self.fingerprint)
 
 
 PrincipalKind = Literal["member", "team", "token"]
@@ -302,6 +343,17 @@ class Source:
     path: str
     sha256: str
     data: bytes = field(repr=False)
+    max_size: int | None = None
+    """The --max-input-size it was read under (None: the default); it sets the count limits."""
+    file: str | None = ""
+    """The local file holding these bytes, which line/column locations refer to: `path`
+    (the default, ""), the snapshot saved with `--save`, or None (stdin, the API unsaved)."""
+
+    @property
+    def location_file(self) -> str | None:
+        if self.file == "":
+            return None if self.path == "<stdin>" else self.path
+        return self.file
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -360,6 +412,68 @@ class WaiverState:
     state: WaiverStateName
     matched: int
     days_left: int
+    matched_fingerprints: tuple[str, ...] = ()
+    """The fingerprints of the findings it matched, in the order they were met."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WaiverPolicy:
+    """Governance of waivers from the config file: the longest a waiver may run, a ticket."""
+
+    max_days: int | None = None
+    """A waiver expiring more than this many days after the audit date is an error."""
+    require_ticket: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RuleCoverage:
+    """What one rule that ran was evaluated on, destination by destination.
+
+    `codes` holds one byte per audited destination (in `AuditResult.destinations` order):
+    one of the COVERAGE_* values. A rule is evaluated on a destination when its guard
+    (`when`) held there, for a statement rule on at least one of its statements, and its
+    operators could decide (an opt-in operator without its params decides nothing).
+    """
+
+    rule_id: str
+    codes: bytes
+    details: tuple[str, ...] = ()
+    """Why destinations were not evaluated, as the operators said (`not configured for kinesis`)."""
+
+    def count(self, code: int) -> int:
+        return self.codes.count(code)
+
+    @property
+    def evaluated(self) -> int:
+        return self.codes.count(COVERAGE_EVALUATED)
+
+
+COVERAGE_NOT_APPLICABLE = 0
+"""The rule's guard did not hold (or no statement to check): nothing to evaluate."""
+COVERAGE_NO_ACCESS = 1
+"""A statement rule on a destination without `_access`: its grants were not reported."""
+COVERAGE_NOT_CONFIGURED = 2
+"""An opt-in check without its params for this destination (no approved targets for its kind)."""
+COVERAGE_EVALUATED = 3
+"""Evaluated: a finding, or a pass that means something. The highest code wins per destination."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Control:
+    """One control of a compliance framework, with its official title."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Framework:
+    """A compliance framework the rules map to: its key in rule files, name, source, controls."""
+
+    key: str
+    name: str
+    source: str
+    controls: Mapping[str, Control] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -488,6 +602,22 @@ class AuditResult:
     """This run against the --history database (first seen, new, resolved, trend); else None."""
     access: AccessReview = field(default_factory=lambda: AccessReview(scope="caller", caller=None))
     """Whose access was audited: the caller's `_access` only, or the whole account."""
+    shortened: int = 0
+    """Shown strings (names, kinds, config values, messages, explanation lines) that were too
+    long and were cut, each ending in a CUT_MARK marker; the summaries say so."""
+    coverage: Mapping[str, RuleCoverage] = field(default_factory=dict)
+    """By rule id, what each rule that ran was evaluated on (rules made in code have none)."""
+    deselected: tuple[Rule, ...] = ()
+    """Loaded rules that --select/--ignore left out: not evaluated, and reported as such."""
+    outside_framework: tuple[Rule, ...] = ()
+    """Loaded rules not mapped to --framework: not run, not reported (kept for evidence packs)."""
+    framework: str | None = None
+    """The --framework the audit was focused on: only rules mapped to it ran and are shown."""
+    frameworks: tuple[Framework, ...] = ()
+    """The frameworks the reports show, with the titles of their controls (see controls.yaml)."""
+    source_file: str | None = None
+    """The local file the findings' line/column positions refer to (`Source.location_file`):
+    None for stdin and an unsaved API read, whose findings have logical locations only."""
 
     def counts_by_severity(self, status: Status = "open") -> dict[str, int]:
         counts = dict.fromkeys(SEVERITY_NAMES, 0)

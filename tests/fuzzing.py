@@ -335,3 +335,199 @@ def assert_outputs_whole(box: Sandbox, outputs: dict[str, str]) -> None:
 
 def finite(value: Any) -> bool:
     return not (isinstance(value, float) and (math.isnan(value) or math.isinf(value)))
+
+
+# --- Strategies of the second hardening round (issue 21) --------------------------------
+
+PLANTED_SECRET = "PLNT-5e71c0"
+"""Planted in every secret or opaque config value: it may appear in no output."""
+
+SECRET_DESTINATIONS: list[dict[str, Any]] = [
+    {"id": "s-seg", "kind": "segment", "config": {"writeKey": f"{PLANTED_SECRET}-wk-proj/*"}},
+    {
+        "id": "s-mp",
+        "kind": "mparticle",
+        "config": {
+            "apiKey": f"{PLANTED_SECRET}-api",
+            "secret": f"proj/{PLANTED_SECRET}*:env/*",
+            "environment": "production",
+        },
+    },
+    {"id": "s-bq", "kind": "bigquery", "config": {"region": f"{PLANTED_SECRET}-opaque-updateOn"}},
+    {"id": "s-new", "kind": "no-such-kind", "config": {"token": f"{PLANTED_SECRET} updateOn"}},
+]
+"""(id, kind, config) of destinations whose config holds only values that must not show."""
+
+CONFIG_POINTERS = [
+    "/config",
+    "/config/writeKey",
+    "/config/apiKey",
+    "/config/secret",
+    "/config/region",
+    "/config/token",
+    "/config/environment",
+    "/config/userIDContextKind",
+    "/config/streamName",
+    "/config/project",
+    "/config/missing",
+]
+KINDS_DRAWN = ["segment", "mparticle", "kinesis", "google-pubsub", "bigquery", "no-such-kind"]
+
+
+SHOWN_TARGETS = [
+    "/config/userIDContextKind",
+    "/config/anonymousIDContextKind",
+    "/config/environment",
+    "/config/region",
+    "/config/streamName",
+    "/config/project",
+    "/config/topic",
+]
+"""Config fields some known kind shows in reports: where a moved secret would be seen."""
+
+
+@st.composite
+def secret_patches(draw: st.DrawFn) -> list[dict[str, Any]]:
+    """Change-file calls whose JSON Patch operations copy and move secret and opaque values
+    (or the whole config) towards fields that some kind shows, change kinds, and replace
+    or retype values, in any order (item 1)."""
+    calls = []
+    for dest in draw(st.lists(st.sampled_from(SECRET_DESTINATIONS), min_size=1, max_size=2)):
+        sources = ["/config", *(f"/config/{key}" for key in dest["config"])]
+        ops = []
+        for _ in range(draw(st.integers(1, 4))):
+            op = draw(st.sampled_from(["copy", "move", "copy", "move", "replace", "kind", "other"]))
+            path = draw(st.sampled_from(SHOWN_TARGETS + CONFIG_POINTERS))
+            if op == "kind":
+                kind = draw(st.sampled_from(KINDS_DRAWN))
+                ops.append({"op": "replace", "path": "/kind", "value": kind})
+            elif op in ("copy", "move"):
+                source = draw(st.sampled_from(sources + CONFIG_POINTERS))
+                ops.append({"op": op, "from": source, "path": path})
+            elif op == "other":
+                ops.append({"op": "remove", "path": path})
+            else:
+                ops.append({"op": "add", "path": path, "value": draw(st.sampled_from(["x", 1]))})
+        calls.append(
+            {"method": "PATCH", "path": f"/api/v2/destinations/payments/production/{dest['id']}",
+             "body": ops}
+        )  # fmt: skip
+    return calls
+
+
+OPERATOR_CONDITIONS: list[dict[str, Any]] = [
+    {"resource_covers": "proj/payments:env/production:destination/x"},
+    {"action_covers": "updateOn"},
+    {"valid_specifier": True},
+    {"valid_specifier": False},
+    {"resource_wildcard": True},
+    {"resource_wildcard": ["proj", "env"]},
+    {"action_wildcard": True},
+    {"matches": "PLNT"},
+    {"glob": "*updateOn*"},
+    {"grants": {"action": "updateOn"}},
+    {"scoped_to": "project"},
+    {"reach": {"destinations": {"gte": 1}}},
+    {"can": {"action": "updateOn", "allowed": True, "by": "statement"}},
+]
+
+
+@st.composite
+def operator_rules(draw: st.DrawFn) -> dict[str, Any]:
+    """A custom rule pointing LaunchDarkly-aware operators at config fields (item 2), with
+    `valid_specifier` beside them so that the rule explains its findings."""
+    scope = draw(st.sampled_from(["destinations", "statements"]))
+    prefix = "config" if scope == "destinations" else "destination.config"
+    field = draw(st.sampled_from(["writeKey", "apiKey", "secret", "region", "token", ""]))
+    path = f"{prefix}.{field}" if field else prefix
+    conditions = draw(st.lists(st.sampled_from(OPERATOR_CONDITIONS), min_size=1, max_size=3))
+    wrap = draw(st.sampled_from(["plain", "not", "or"]))
+    condition: dict[str, Any] = {k: v for c in conditions for k, v in c.items()}
+    if wrap == "not":
+        condition = {"not": condition}
+    elif wrap == "or":
+        condition = {"or": [{k: v} for k, v in condition.items()]}
+    return {
+        "id": "fuzz-operators",
+        "title": "t",
+        "severity": "high",
+        "summary": "s",
+        "rationale": "r",
+        "remediation": "m",
+        "scope": scope,
+        "assert": {"and": [{path: condition}, {path: {"valid_specifier": True}}]},
+        "message": "{{ destination.name }}",
+    }
+
+
+@st.composite
+def duplicated_key(draw: st.DrawFn, value: Any) -> tuple[str, str]:
+    """(JSON text of `value` with one key of one object written twice, the key's pointer)."""
+    pointers = [p for p in paths(value) if p and isinstance(_get(value, p[:-1]), dict)]
+    where = draw(st.sampled_from(pointers))
+    parent = _get(value, where[:-1])
+    marker = "__DUPLICATE_HERE__"
+    first = draw(json_values.filter(lambda v: all(map(finite, _leaves_and_keys(v)))))
+    if has_surrogate(first):
+        first = None
+    # the repeated key goes first: the value a reader keeps is what the base document holds
+    parent_copy = {marker: first, **parent}
+    doc = _set(copy.deepcopy(value), where[:-1], parent_copy)
+    key = json.dumps(where[-1])
+    text = json.dumps(doc).replace(f'"{marker}"', key, 1)
+    pointer = "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in where)
+    return text, pointer
+
+
+TEMPLATE_PIECES = [
+    "{{ destination.name }}",
+    "{{ destination.nme }}",
+    "{{ statement.resources|join(', ') }}",
+    "{{ destination.config.region }}",
+    "{{ value }}",
+    "{{ 9999999999999999999 ** 9999999 }}",
+    "{{ 2 ** 100000000 }}",
+    "{{ (1, 2) * 100000000 }}",
+    "{{ 'ab' * 3 }}",
+    '{{ "%999999999s" % 1 }}',
+    '{{ "{:>999999999}".format(1) }}',
+    "{{ 'x'|center(999999999) }}",
+    "{{ destination.name|replace('', 'aaaa')|replace('a', 'aaaa')|replace('a', 'aaaa') }}",
+    "{{ destination.name * 100000 }}",
+    "{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+    "{% if destination.on %}on{% else %}off{% endif %}",
+    "{% set x = 1 %}",
+    "{% macro m() %}{% endmacro %}",
+    "{{ range(10)|list }}",
+    "{{ lipsum(1000000) }}",
+    "{{ destination.__class__ }}",
+    "{{ params }}",
+    "{{ rule.id ~ rule.title }}",
+    "{% raw %}{{{% endraw %}",
+    "{{",
+]
+
+
+template_payloads = st.lists(st.sampled_from(TEMPLATE_PIECES), min_size=1, max_size=4).map("".join)
+"""Rule messages built from pieces that hang, explode, escape or are fine (item 5)."""
+user_template_payloads = st.lists(
+    st.sampled_from([p for p in TEMPLATE_PIECES if "{% for" not in p]), min_size=1, max_size=4
+).map("".join)
+"""The same for user templates, but for the nested loops: a user's own report template may
+loop (its output is capped), so a loop of 10^10 empty steps is the user's to avoid."""
+
+EXTREME_NUMBERS = [
+    "1e999",
+    "-1e999",
+    "1.5e308",
+    "9e-999",
+    "-0",
+    "9" * 4300,
+    "9" * 4301,
+    "-" + "9" * 5000,
+    "123456789012345678901234567890",
+    "0.1e-400",
+]
+"""Numbers as JSON text: past the float range, past Python's digit limit, or just large
+(item 13)."""
+EXTREME_YAML_NUMBERS = [".nan", ".inf", "-.inf", ".NaN", "1e999", "9" * 5000, "0x" + "f" * 300]

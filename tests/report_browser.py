@@ -7,6 +7,8 @@ README screenshot: `python tests/report_browser.py` writes docs/report-screensho
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -69,6 +71,34 @@ def chromium(profile: Path, **options: Any) -> Iterator[BrowserContext]:
             yield context
         finally:
             context.close()
+
+
+def print_to_pdf(html: Path, pdf: Path, profile: Path) -> None:
+    """Print `html` to `pdf` as a user's browser would: Chromium's own `--print-to-pdf`."""
+    if not chromium_available():
+        raise ChromiumMissing(f"{CHROMIUM} not found; install it: apt-get install chromium")
+    subprocess.run(
+        [
+            CHROMIUM,
+            *ARGS,
+            f"--user-data-dir={profile}",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf}",
+            html.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+
+
+def pdf_pages(pdf: Path) -> int:
+    """The number of pages of a PDF Chromium wrote: its page objects (`/Type /Page`)."""
+    data = pdf.read_bytes()
+    pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", data))
+    counts = [int(n) for n in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", data)]
+    assert not counts or max(counts) == pages, "page objects and the page tree disagree"
+    return pages
 
 
 def screenshot(html: Path, png: Path, *, width: int = 1280, height: int | None = None) -> None:

@@ -206,10 +206,13 @@ def test_explain_walks_principal_team_role_statement_reach(run, account_api, tmp
     )
 
 
-def test_a_403_on_members_is_reported_as_not_audited_never_as_nobody(run, fake_ld, monkeypatch):
+def test_a_403_on_members_is_reported_as_not_audited_never_as_nobody(
+    run, fake_ld, monkeypatch, tmp_path
+):
     monkeypatch.setenv("LD_API_KEY", TOKEN)
     monkeypatch.setenv("LD_BASE_URL", fake_ld.base_url)
     serve_account(fake_ld, forbidden=(MEMBERS,))
+    text = tmp_path / "report.txt"
     result = run(
         "check",
         "--api",
@@ -220,16 +223,16 @@ def test_a_403_on_members_is_reported_as_not_audited_never_as_nobody(run, fake_l
         "-f",
         "json",
         "-f",
-        "text",
+        f"text:{text}",
         "--fail-on",
         "never",
     )
     assert result.exit_code == 0, result.stderr
-    report = json.loads(result.stdout[: result.stdout.rindex("}\n") + 2])
+    report = json.loads(result.stdout)
     gaps = report["access"]["not_audited"]
     assert [(g["endpoint"], g["status"]) for g in gaps] == [("/api/v2/members", 403)]
     assert "not audited: /api/v2/members" in report["access"]["summary"]
-    assert "not audited: /api/v2/members" in result.stdout.split("}\n")[-1]
+    assert "not audited: /api/v2/members" in text.read_text()
     # Teams and tokens were still read and judged.
     assert ("team", "payments", D_PAY_PROD, "updateOn") in grants_of(
         report, "critical-export-control-unapproved"
@@ -251,13 +254,14 @@ def test_anonymise_members_hides_emails_in_every_output(run, account_api, tmp_pa
         "-f",
         "json",
         "-f",
-        "markdown",
+        f"markdown:{tmp_path / 'report.md'}",
         "--fail-on",
         "never",
     )
     assert direct.exit_code == 0
-    assert "@example.com" not in direct.stdout
-    assert "member-" in direct.stdout
+    markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "@example.com" not in direct.stdout + markdown
+    assert "member-" in direct.stdout and "member-" in markdown
 
 
 def test_no_sentinel_in_any_output_snapshot_history_row_or_evidence_pack(
@@ -273,14 +277,14 @@ def test_no_sentinel_in_any_output_snapshot_history_row_or_evidence_pack(
     fetched = run("fetch", "--account", "-o", str(tmp_path / "account.json"))
     live = run("check", "--api", "--account", "--save", str(snapshot), "--now", NOW, *reports,
                "--history", str(db), "--evidence", str(evidence))  # fmt: skip
-    saved = run("check", str(tmp_path / "account.json"), "--now", NOW, "-f", "text", "-f", "json",
-                "--history", str(db))  # fmt: skip
+    saved = run("check", str(tmp_path / "account.json"), "--now", NOW, "-f", "text",
+                "-f", f"json:{out / 'saved.json'}", "--history", str(db))  # fmt: skip
     report = json.loads((out / "json").read_text(encoding="utf-8"))
     grant_findings = [f for f in report["findings"] if "grant" in f]
     assert grant_findings  # the grants were audited, so the outputs had something to leak
     explained = [run("explain", f["fingerprint"], str(snapshot)) for f in grant_findings[:5]]
-    history = run("history", "--db", str(db), "--format", "json")
-    shown = run("history", "show", "latest", "--db", str(db), "--format", "json")
+    history = run("history", "--db", str(db), "-f", "json")
+    shown = run("history", "show", "latest", "--db", str(db), "-f", "json")
     verified = run("evidence", "verify", str(evidence))
     for result in (fetched, live, saved, *explained, history, shown, verified):
         assert result.exit_code in (0, 1), result.stderr

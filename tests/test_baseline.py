@@ -99,7 +99,9 @@ def test_new_finding_below_fail_on_passes(baseline: Path):
 def test_text_output_mentions_the_counts(baseline: Path):
     result = check(LATER, "--baseline", str(baseline))
     assert f"Baseline {baseline}: 1 new, 3 unchanged, 1 resolved" in result.stdout
-    assert "[baselined]" in result.stdout
+    assert "[baselined]" not in result.stdout  # counted, not listed
+    assert "Not listed: 3 baselined (--show-suppressed lists them)" in result.stdout
+    assert "[baselined]" in check(LATER, "--baseline", str(baseline), "--show-suppressed").stdout
     assert result.stdout.rstrip().endswith(
         "4 destinations audited, 1 open findings (1 high), 3 baselined: FAILED at --fail-on medium"
     )

@@ -146,9 +146,16 @@ def test_fail_on_threshold_and_never(run):
 def test_select_and_ignore(run):
     only = run("check", str(EXAMPLE), "-f", "json", "--select", "destination-disabled").json
     assert {f["rule_id"] for f in only["findings"]} == {"destination-disabled"}
-    assert [r["id"] for r in only["rules"]] == ["destination-disabled"]
+    ran = [r["id"] for r in only["rules"] if r["reason"] != "deselected"]
+    assert ran == ["destination-disabled"]
     rest = run("check", str(EXAMPLE), "-f", "json", "--ignore", "wildcard-*").json
     assert not any(f["rule_id"].startswith("wildcard-") for f in rest["findings"])
+    # the rules left out are reported as not evaluated, not dropped
+    deselected = {r["id"]: r["status"] for r in rest["rules"] if r["reason"] == "deselected"}
+    assert deselected == {
+        "wildcard-action-grant": "not_evaluated",
+        "wildcard-resource-grant": "not_evaluated",
+    }
 
 
 def test_unknown_rule_in_select_is_a_usage_error(run):

@@ -121,9 +121,10 @@ def test_api_key_env_names_another_variable(run, fake_ld, monkeypatch):
 def test_check_needs_input_or_api_but_not_both(run, tmp_path):
     neither = run("check")
     assert neither.exit_code == 2
-    assert "give either INPUT" in neither.stderr
+    assert neither.stderr == "Error: give INPUT (an export file, or - for stdin) or --api\n"
     both = run("check", "x.json", "--api")
     assert both.exit_code == 2
+    assert both.stderr == "Error: give INPUT or --api, not both\n"
     save_alone = run("check", "x.json", "--save", str(tmp_path / "s.json"))
     assert save_alone.exit_code == 2
     assert "--save" in save_alone.stderr

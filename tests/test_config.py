@@ -173,8 +173,7 @@ def test_config_show_names_each_origin(project: Path) -> None:
         "config_file",
         '"auditor.yaml"',
         "#",
-        "working",
-        "directory",
+        "discovered",
     ]
     assert lines["fail_on"].split() == ["fail_on", '"low"', "#", "auditor.yaml:2"]
     assert lines["severity.destination-disabled"].endswith("# auditor.yaml:4")

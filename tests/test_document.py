@@ -89,7 +89,7 @@ def test_a_50_mb_file_gets_a_clear_answer(run_process, tmp_path):
         handle.write(",".join(json.dumps(filler) for _ in range(50_000)))
         handle.write("]")
     assert path.stat().st_size > 50_000_000
-    result = run_process("check", str(path))
+    result = run_process("check", str(path), "--max-input-size", "60MB")  # default: 50 MB
     assert result.exit_code == 3
     assert result.stderr == (
         'Error: expected a JSON object with an "items" list at the top, got array\n'

@@ -15,6 +15,8 @@ from conftest import EXAMPLE, FIXED_NOW, ROOT
 
 from auditor.cli.main import cli
 from auditor.io.paths import rules_dir
+from auditor.launchdarkly.masking import MASKED_MARKER
+from auditor.launchdarkly.redact import CLEAR_MARKER
 from auditor.outputs import FORMATS
 from auditor.periodic.evidence import EVIDENCE_FORMATS, scrub_argv
 
@@ -81,7 +83,7 @@ def test_the_reports_are_those_of_the_run(pristine, tmp_path):
     assert (pristine / "reports" / "report.json").read_bytes() == (tmp_path / "r.json").read_bytes()
 
 
-def test_the_snapshot_is_the_input_with_config_redacted(pristine):
+def test_the_snapshot_is_the_input_with_secrets_replaced_by_markers(pristine):
     snapshot = json.loads((pristine / "input" / "destinations.json").read_text())
     original = json.loads(EXAMPLE.read_text())
     assert [i["_id"] for i in snapshot["items"]] == [i["_id"] for i in original["items"]]
@@ -91,10 +93,14 @@ def test_the_snapshot_is_the_input_with_config_redacted(pristine):
         assert {k: v for k, v in kept.items() if k != "config"} == {
             k: v for k, v in item.items() if k != "config"
         }
-    segment = next(i for i in snapshot["items"] if i["kind"] == "segment")
-    assert "writeKey" not in segment["config"]
+    segment = next(i for i in snapshot["items"] if i["name"] == "web-segment")
+    assert segment["config"]["writeKey"] == MASKED_MARKER  # obfuscated in the export
+    assert segment["config"]["userIDContextKind"] == "user"  # not secret: kept
+    clear = next(i for i in snapshot["items"] if i["name"] == "web-staging-segment")
+    assert clear["config"]["writeKey"] == CLEAR_MARKER  # in clear text in the export
     s3 = next(i for i in snapshot["items"] if i["kind"] == "s3")
-    assert s3["config"] == {}  # an unknown kind shows no config at all
+    # an unknown kind: every field kept, none of its values
+    assert s3["config"] == {"bucket": CLEAR_MARKER, "accessKey": MASKED_MARKER}
 
 
 def test_verify_passes_on_a_fresh_pack(pack):
@@ -166,7 +172,7 @@ def test_verify_of_no_directory_is_a_usage_error(tmp_path):
     assert result.stderr == f"Error: {tmp_path / 'nothing'}: no such directory\n"
 
 
-def test_a_non_empty_directory_is_refused_after_the_reports(tmp_path):
+def test_a_non_empty_directory_is_refused_before_the_audit(tmp_path):
     target = tmp_path / "pack"
     target.mkdir()
     (target / "keep.txt").write_text("mine")
@@ -174,11 +180,10 @@ def test_a_non_empty_directory_is_refused_after_the_reports(tmp_path):
     assert result.exit_code == 2
     assert result.stderr == (
         f"Error: {target}: exists and is not an empty directory; an evidence pack goes to a new "
-        "(or empty) directory (reports written; no evidence pack)\n"
+        "(or empty) directory\n"
     )
-    assert (tmp_path / "r.json").is_file()
     assert files_of(target) == ["keep.txt"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["pack", "r.json"]  # no temp dir left
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pack"]  # nothing written
 
 
 def test_an_empty_directory_is_used(tmp_path):
@@ -194,15 +199,12 @@ def test_an_empty_directory_is_used(tmp_path):
     )
 
 
-def test_a_pack_that_cannot_be_written_still_leaves_the_reports(tmp_path):
+def test_a_pack_whose_folder_is_missing_is_refused_before_the_audit(tmp_path):
     target = tmp_path / "no" / "such" / "pack"
     result = check(str(EXAMPLE), "--evidence", str(target), "-f", f"json:{tmp_path / 'r.json'}")
     assert result.exit_code == 2
-    assert result.stderr == (
-        f"Error: {target}: directory {str(target.parent)!r} does not exist "
-        "(reports written; no evidence pack)\n"
-    )
-    assert json.loads((tmp_path / "r.json").read_text())["summary"]["passed"] is False
+    assert result.stderr == (f"Error: {target}: directory {str(target.parent)!r} does not exist\n")
+    assert not (tmp_path / "r.json").exists()
 
 
 def test_config_and_custom_rules_are_in_the_pack(tmp_path):
@@ -304,12 +306,9 @@ def test_a_rule_without_a_file_is_listed_without_one(tmp_path):
         EvidenceRequest(directory=str(tmp_path / "p"), argv=("auditor",)), result, source
     )
     listed = json.loads(files["evidence.json"])["rules"]
-    assert {
-        "id": "made-in-code",
-        "source": "builtin:made-in-code",
-        "sha256": None,
-        "file": None,
-    } in listed
+    entry = next(r for r in listed if r["id"] == "made-in-code")
+    assert entry["source"] == "builtin:made-in-code"
+    assert entry["sha256"] is None and entry["file"] is None and entry["ran"] is True
     assert not any("made-in-code" in name for name in files)
 
 

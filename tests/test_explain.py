@@ -75,9 +75,16 @@ def test_an_ambiguous_prefix_is_a_usage_error(run):
     assert n > 1
     result = run("explain", prefix, str(EXAMPLE))
     assert result.exit_code == 2
-    assert result.stderr == (
-        f"Error: fingerprint prefix '{prefix}' matches {n} findings; give more characters\n"
+    lines = result.stderr.splitlines()
+    assert (
+        lines[0]
+        == f"Error: {n} findings have fingerprint '{prefix}'; give one of these fingerprints:"
     )
+    candidates = [line.split()[0] for line in lines[1:]]
+    assert len(candidates) == n
+    assert all(len(c) == 10 and c.startswith(prefix) for c in candidates)
+    for candidate in candidates:  # each one listed picks exactly one finding
+        assert run("explain", candidate, str(EXAMPLE)).exit_code == 0
 
 
 def test_explain_with_a_custom_rule_and_a_bad_input(run, write_json, tmp_path):

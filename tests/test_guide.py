@@ -113,3 +113,22 @@ def test_the_errors_it_shows_are_the_real_ones(
     assert result.exit_code == 2
     message = result.stderr.removeprefix("Error: ").strip()
     assert f"\n{message}\n" in GUIDE
+
+
+def test_each_step_passes_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Followed in order, each step's command passes with only the files written so far."""
+    files = guide_files()
+    monkeypatch.chdir(tmp_path)
+    steps = [
+        (f"rules/{RULE}.yaml", ["rules", "test", "--rules", "rules", "--strict"]),
+        (f"rules/{RULE}.test.yaml", ["rules", "test", "rules", "--strict"]),
+        ("auditor.yaml", ["rules", "test", "--strict"]),
+    ]
+    for name, command in steps:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(files[name], encoding="utf-8")
+        result = invoke(*command)
+        assert result.exit_code == 0, (name, result.stdout)
+        assert f"PASS  {RULE} (4 examples)" in result.stdout
+    assert f"PASS  rules/{RULE}.test.yaml" in result.stdout
+    assert "$ auditor rules test rules\n" in GUIDE

@@ -144,7 +144,11 @@ def test_a_file_that_is_not_a_database(run, write_json, tmp_path):
 
 
 @pytest.mark.parametrize("where", ["missing-directory", "a-directory"])
-def test_a_database_that_cannot_be_created(run, write_json, tmp_path, where):
+def test_a_database_that_can_never_be_written_fails_before_the_audit(
+    run, write_json, tmp_path, where
+):
+    """A location that can never hold the database is checked with the other outputs, before
+    any work: nothing is written, and a retry after fixing it records the run once."""
     db = tmp_path / "no" / "such" / "history.db"
     if where == "a-directory":
         db = tmp_path / "dir.db"
@@ -152,12 +156,32 @@ def test_a_database_that_cannot_be_created(run, write_json, tmp_path, where):
     result = _check(run, write_json, tmp_path, db)
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"Error: {db}: ")
-    report = _reports_written(tmp_path)
-    if where == "a-directory":  # cannot even be read: the reports have no history
-        assert "is a directory" in result.stderr
+    assert "is a directory" in result.stderr or "does not exist" in result.stderr
+    assert not (tmp_path / "report.json").exists()
+
+
+def test_a_damaged_database_costs_no_report(run, write_json, tmp_path):
+    """A text value in a numeric column, a BLOB time: the reports are written, then the
+    database problem is reported (exit 2), as for the other database faults."""
+    db = tmp_path / "h.db"
+    assert _check(run, write_json, tmp_path, db).exit_code in (0, 1)
+    for damage in (
+        "UPDATE runs SET destinations = 'many'",
+        "UPDATE runs SET generated_at = X'00ff'",
+        "UPDATE first_seen SET generated_at = 'the day before'",
+    ):
+        damaged = tmp_path / "damaged.db"
+        damaged.write_bytes(db.read_bytes())
+        with sqlite3.connect(damaged) as conn:
+            conn.execute(damage)
+        conn.close()
+        (tmp_path / "report.json").unlink()
+        result = _check(run, write_json, tmp_path, damaged)
+        assert result.exit_code == 2, (damage, result.stderr)
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert result.stderr.startswith(f"Error: {damaged}: history database is damaged: ")
         assert result.stderr.endswith("(reports written without history; run not recorded)\n")
-        assert report["history"] is None
-    else:  # an absent file is an empty history; recording it fails
-        assert "cannot open or create the file" in result.stderr
-        assert result.stderr.endswith("(reports written; run not recorded)\n")
-        assert report["history"]["earlier_runs"] == 0
+        assert _reports_written(tmp_path)["history"] is None
+        if "runs" in damage:  # `auditor history` lists the runs
+            listed = run("history", "--db", str(damaged))
+            assert listed.exit_code == 2 and "is damaged" in listed.stderr

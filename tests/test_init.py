@@ -47,9 +47,9 @@ def test_the_workflow_runs_the_rule_tests_and_the_audit(tmp_path: Path) -> None:
     workflow = yaml.safe_load((tmp_path / ".github/workflows/auditor.yml").read_text())
     commands = [step.get("run", "") for step in workflow["jobs"]["audit"]["steps"]]
     assert "auditor rules test --strict" in commands
-    assert "auditor fetch -o destinations.json" in commands
-    audit = next(c for c in commands if c.startswith("auditor check destinations.json"))
-    assert "-f json:auditor-report.json" in audit  # the report the workflow uploads
+    audits = [c for c in commands if c.startswith("auditor check")]
+    assert [a.split()[2] for a in audits] == ["--api", "destinations.json"]
+    assert all("-f json:auditor-report.json" in a for a in audits)  # the report it uploads
 
 
 def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path) -> None:

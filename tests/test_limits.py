@@ -36,9 +36,9 @@ def test_sizes_are_written_with_units(text, size):
     assert parse_size(text) == size
 
 
-def test_the_default_is_200_mb_and_shown_as_written():
-    assert parse_size("200MB") == DEFAULT_MAX_INPUT_SIZE
-    assert format_size(DEFAULT_MAX_INPUT_SIZE) == "200 MB"
+def test_the_default_is_50_mb_and_shown_as_written():
+    assert parse_size("50MB") == DEFAULT_MAX_INPUT_SIZE
+    assert format_size(DEFAULT_MAX_INPUT_SIZE) == "50 MB"
     assert format_size(parse_size("64KiB")) == "64 KiB"
 
 
@@ -88,7 +88,7 @@ def test_a_file_is_refused_by_its_size_before_it_is_read(run, tmp_path, monkeypa
     monkeypatch.setattr(sources, "_read_at_most", lambda *args: reads.append(args))
     result = run("validate", str(path))
     assert result.stderr == (
-        f"Error: {path} is larger than 200 MB; raise the limit with --max-input-size\n"
+        f"Error: {path} is larger than 50 MB; raise the limit with --max-input-size\n"
     )
     assert reads == []
 
@@ -121,16 +121,20 @@ def test_an_api_response_without_a_length_is_counted():
         closed = False
         served = 0
 
-        def iter_content(self, size: int):
-            while True:
-                self.served += 1
-                yield b"x" * size
+        @property
+        def raw(self) -> Chunked:  # urllib3's response, read as data arrives
+            return self
+
+        def read1(self, size: int, decode_content: bool = True) -> bytes:
+            self.served += 1
+            return b"x" * size
 
         def close(self) -> None:
             self.closed = True
 
     config = ClientConfig(base_url="http://127.0.0.1", token="api-test-token", max_body=100_000)
     fetcher = _Fetcher(config, requests.Session(), lambda s: None, print, lambda: 0.0, lambda: 0.0)
+    fetcher.deadline = 60.0
     response = Chunked()
     with pytest.raises(ApiError, match="is larger than 100 KB"):
         fetcher._read_body(response, "http://127.0.0.1/api/v2/destinations")  # type: ignore[arg-type]
@@ -304,3 +308,50 @@ def test_a_json_change_file_nests_no_deeper_than_a_yaml_one(run, tmp_path):
     result = run("review", "--change", str(change), str(ROOT / "examples" / "destinations.json"))
     assert result.exit_code == 2
     assert result.stderr == f"Error: {change}: nested more than {MAX_DEPTH} levels deep\n"
+
+
+# Counts: each destination and statement costs memory however few bytes it takes
+
+
+def _grant(resource: str) -> dict:
+    reason = {"effect": "allow", "resources": [resource], "actions": ["*"]}
+    return {"action": "updateOn", "reason": reason}
+
+
+def test_more_destinations_than_the_size_limit_allows_are_refused(run, write_json):
+    items = [{"_id": str(i), "name": "n", "kind": "k", "on": True} for i in range(3)]
+    path = write_json({"items": items})
+    result = run("check", str(path), "--max-input-size", "4KB", "-f", "json")
+    assert result.exit_code == 3
+    assert result.stderr == (
+        "Error: the export has 3 destinations, more than the 2 that --max-input-size 4 KB allows\n"
+        "Hint: each destination and policy statement costs memory however small it is;"
+        " raise --max-input-size to allow more\n"
+    )
+    assert run("check", str(path), "--max-input-size", "6KB", "-f", "json").exit_code == 1
+
+
+def test_more_statements_than_the_size_limit_allows_are_refused(run, write_json):
+    grants = [_grant(f"proj/p{i}:env/*:destination/*") for i in range(7)]
+    item = {"_id": "d", "name": "n", "kind": "k", "on": True,
+            "_access": {"allowed": grants, "denied": []}}  # fmt: skip
+    path = write_json({"items": [item]})
+    result = run("validate", str(path), "--max-input-size", "4KB")  # 6 statements allowed
+    assert result.exit_code == 3
+    assert result.stderr.startswith(
+        "Error: the export has more than the 6 distinct policy statements that"
+        " --max-input-size 4 KB allows\n"
+    )
+
+
+def test_long_shown_strings_are_cut_with_a_marker_and_counted(run, write_json, tmp_path):
+    config = {"region": "r" * 3000, "roleArn": "arn", "streamName": "s"}
+    item = {"_id": "d", "name": "n" * 1500, "kind": "kinesis", "on": False, "config": config,
+            "_links": {"self": {"href": "/api/v2/destinations/p/e/d"}}}  # fmt: skip
+    outputs = ("-f", f"json:{tmp_path / 'r.json'}", "-f", f"text:{tmp_path / 'r.txt'}")
+    run("check", str(write_json({"items": [item]})), *outputs)
+    report = json.loads((tmp_path / "r.json").read_text())
+    names = {f["destination"]["name"] for f in report["findings"]}
+    assert names == {"n" * 1000 + "…[cut at 1,000 of 1,500 characters]"}
+    assert report["summary"]["shortened"] >= 2  # the name and the region, at least
+    assert "long strings cut, each marked …[cut...])" in (tmp_path / "r.txt").read_text()

@@ -131,7 +131,9 @@ def test_rules_view_has_documentation_and_findings() -> None:
     assert [r["severity"] for r in rules][:2] == ["high", "high"]
     grant = next(r for r in rules if r["id"] == "wildcard-resource-grant")
     assert grant["rationale"] and grant["remediation"]
-    assert {"framework": "soc2", "control": "CC6.1"} in grant["compliance"]
+    assert {"framework": "soc2", "framework_name": "SOC 2", "control": "CC6.1"} in grant[
+        "compliance"
+    ]
     assert grant["open"] == 1 and grant["findings"][0]["statement"]["role_name"].startswith("ops|")
 
 
@@ -147,7 +149,10 @@ def test_controls_view_maps_compliance_controls_to_findings() -> None:
     ]
     assert cc72["open"] == 1
     iso = [c for (framework, c) in controls if framework == "iso27001"]
-    assert iso == ["A.5.15", "A.5.18", "A.8.2", "A.8.15"]  # natural order
+    # natural order; the controls of rules left out by --ignore are there, not evaluated
+    assert iso == ["A.5.14", "A.5.15", "A.5.17", "A.5.18", "A.8.2", "A.8.12", "A.8.15"]
+    assert controls[("iso27001", "A.5.17")]["verdict"] == "not_evaluated"
+    assert controls[("iso27001", "A.5.15")]["verdict"] == "failed"
 
 
 def test_charts_and_filters() -> None:
@@ -172,3 +177,10 @@ def test_empty_export() -> None:
     assert ctx["findings"] == [] and ctx["destinations"] == []
     assert ctx["charts"]["by_rule"] == []
     assert ctx["verdict"]["passed"] is True
+
+
+def test_each_finding_carries_the_short_fingerprint_that_explain_accepts() -> None:
+    ctx = context()
+    for view in ctx["findings"]:
+        assert view["short_fingerprint"] == view["fingerprint"][:10]
+        assert len(view["short_fingerprint"]) == 10

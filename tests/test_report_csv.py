@@ -23,6 +23,13 @@ EXPECTED_COLUMNS = [
     "message",
     "pointer",
     "fingerprint",
+    "controls",
+    "remediation",
+    "waiver_owner",
+    "waiver_reason",
+    "waiver_ticket",
+    "waiver_expires",
+    "first_seen",
 ]
 
 
@@ -46,7 +53,7 @@ def test_formula_starts_are_neutralised(start: str) -> None:
     assert neutralise(f"{start}cmd|' /C calc'!A0") == f"'{start}cmd|' /C calc'!A0"
 
 
-@pytest.mark.parametrize("cell", ["plain", "", " =1+1", "a=b", "'quoted", "1-2"])
+@pytest.mark.parametrize("cell", ["plain", "", " plain", "a=b", "'quoted", "1-2"])
 def test_other_cells_are_unchanged(cell: str) -> None:
     assert neutralise(cell) == cell
 

@@ -35,7 +35,7 @@ remediation: None.
 scope: destinations
 assert:
   name: {equals: never-matches}
-message: "config {{ destination.config }} raw {{ destination.raw }}"
+message: "config {{ destination.config }} all {{ destination }}"
 """
 
 

@@ -179,7 +179,10 @@ def test_an_output_over_an_input_is_refused(run, write_json, tmp_path):
     before = snapshot.read_bytes()
     result = run("review", "--change", str(change), str(snapshot), "-f", f"json:{snapshot}")
     assert result.exit_code == 2
-    assert "is an input; it is never overwritten" in result.stderr
+    assert result.stderr == (
+        f"Error: -f json:{snapshot} would overwrite {snapshot}, the SNAPSHOT of this run; "
+        "write it elsewhere\n"
+    )
     assert snapshot.read_bytes() == before
 
 

@@ -78,8 +78,7 @@ CASES = {
     "bare on in a post": (
         "- method: POST\n  path: /api/v2/destinations/p/e\n"
         "  body: {name: n, kind: segment, on: true}\n",
-        'call 1 (POST /api/v2/destinations/p/e): body.True: write "on" with quotes: '
-        "YAML reads on as true",
+        '3:34: [0].body: YAML reads the unquoted key on as the boolean true; quote it: "on"',
     ),
     "unknown post field": (
         "- method: POST\n  path: /api/v2/destinations/p/e\n"

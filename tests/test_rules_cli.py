@@ -62,12 +62,15 @@ def custom(workdir: Path) -> Path:
 def test_list_text(workdir: Path) -> None:
     result = invoke("rules", "list")
     assert result.exit_code == 0
-    header, *rows = result.stdout.splitlines()
-    assert header.split() == ["ID", "SEVERITY", "SCOPE", "TITLE", "SOURCE"]
+    header, *lines = result.stdout.splitlines()
+    rows = [line for line in lines if not line.startswith(" ")]  # a long title wraps
+    assert header.split() == ["ID", "SEVERITY", "SCOPE", "SOURCE", "TITLE"]
     assert [row.split()[0] for row in rows] == BUILTIN_IDS
     disabled = next(row for row in rows if row.startswith("destination-disabled "))
-    assert disabled.split()[1:3] == ["medium", "destinations"]
-    assert disabled.endswith("builtin:destination-disabled.yaml")
+    assert disabled.split()[1:4] == ["medium", "destinations", "builtin"]
+    assert disabled.endswith("Data Export destination is")
+    assert lines[lines.index(disabled) + 1].split() == ["turned", "off"]
+    assert max(len(line) for line in result.stdout.splitlines()) <= 100  # fits 100 columns
 
 
 def test_list_json_with_custom_rules_and_overrides(custom: Path, workdir: Path) -> None:

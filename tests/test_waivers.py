@@ -159,7 +159,10 @@ def test_text_output_shows_waiver_counts_and_owners(waivers_file: Path):
     result = check("--waivers", str(waivers_file))
     assert "Waivers " in result.stdout
     assert "1 active, 1 expiring, 1 expired, 1 stale" in result.stdout
-    assert "[waived by web-platform until 2026-12-31]" in result.stdout
+    assert "[waived by" not in result.stdout  # counted, listed only on request
+    assert "Not listed: 3 waived (--show-suppressed lists them)" in result.stdout
+    shown = check("--waivers", str(waivers_file), "--show-suppressed").stdout
+    assert "[waived by web-platform until 2026-12-31]" in shown
     assert result.stdout.rstrip().endswith(
         "4 destinations audited, 2 open findings (2 info), 3 waived: passed at --fail-on medium"
     )

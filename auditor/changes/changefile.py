@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,6 +128,8 @@ def _check_json_values(doc: YamlDoc, value: Any, where: Where) -> None:
             _check_json_values(doc, item, (*where, index))
     elif value is not None and not isinstance(value, (str, int, float, bool)):
         raise _located(doc, where, "not a JSON value; quote it to make it a string")
+    elif isinstance(value, float) and not math.isfinite(value):
+        raise _located(doc, where, "not a JSON number (.nan and .inf have none); quote it")
 
 
 def _located(doc: YamlDoc, where: Where, message: str) -> UsageError:

@@ -203,7 +203,12 @@ def config_changes(
     new_kind: str,
     new: Mapping[str, Any] | None,
 ) -> tuple[FieldChange, ...]:
-    """Changed config keys; values only where `shown_config` shows the key on both sides."""
+    """Changed config keys; values only where `shown_config` shows the key on both sides.
+
+    A value is judged by the kind of each side it is on: one the old kind kept opaque (or
+    secret) is not shown because the new kind would show it. (`review` also masks such a
+    value where a kind change leaves it, and refuses to copy one elsewhere: see secretflow.)
+    """
     old, new = old or {}, new or {}
     old_shown, new_shown = shown_config(old_kind, old), shown_config(new_kind, new)
     out = []

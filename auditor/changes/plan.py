@@ -21,6 +21,7 @@ from auditor.changes.hidden import resolve
 from auditor.errors import AuditorError, UsageError
 from auditor.io import strictjson
 from auditor.io.sources import read_source
+from auditor.io.yamlfile import MAX_DEPTH
 
 SUPPORTED_MAJOR = 1
 """Terraform 1.1 and later write `1.x`; before, `0.x` plans may not mark sensitive values."""
@@ -102,7 +103,22 @@ def load_plan(path: str, max_size: int) -> Plan:
         raise UsageError(
             f"{name} is not JSON; expected the output of terraform show -json PLANFILE"
         ) from None
+    if _too_deep(document):  # Terraform's values nest a few levels; this is not a plan
+        raise UsageError(f"{name}: nested more than {MAX_DEPTH} levels deep; not a plan")
     return parse_plan(name, document)
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether lists and mappings nest deeper than MAX_DEPTH, walked without recursion."""
+    stack = [(value, 1)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, (dict, list)):
+            if level > MAX_DEPTH:
+                return True
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, level + 1) for child in children)
+    return False
 
 
 def parse_plan(name: str, document: Any) -> Plan:

@@ -14,8 +14,8 @@ import jsonpointer
 from auditor.audit import AuditOptions
 from auditor.changes.changefile import Call, ChangeFile, parse_destination_path
 from auditor.changes.diff import DiffResult, run_diff
+from auditor.changes.secretflow import hidden_source, mask_landed, mask_new_secrets
 from auditor.launchdarkly.document import build_document, parse_json
-from auditor.launchdarkly.masking import unmasked_secrets
 from auditor.models import Source
 
 DESTINATIONS = "/api/v2/destinations"
@@ -34,6 +34,7 @@ def run_review(snapshot: Source, change: ChangeFile, options: AuditOptions) -> D
         path=f"{snapshot.path} + {change.path}",
         sha256=hashlib.sha256(data).hexdigest(),
         data=data,
+        max_size=snapshot.max_size,
     )
     return run_diff(snapshot, changed, options, change_path=change.path)
 
@@ -53,8 +54,9 @@ def apply_calls(document: dict[str, Any], change: ChangeFile) -> dict[str, Any]:
             del items[position]
         else:
             was_valid = _valid(items[position])
-            patched = _patched(change, call, items[position])
-            items[position] = mask_new_secrets(_config(items[position]), patched)
+            old_kind, old_config = items[position].get("kind"), _config(items[position])
+            patched = mask_new_secrets(old_config, _patched(change, call, items[position]))
+            items[position] = mask_landed(old_kind, old_config, patched)
             if was_valid:
                 _check_item(change, call, items[position], ("body",))
     return {**document, "items": items}
@@ -100,9 +102,15 @@ def _patched(change: ChangeFile, call: Call, item: dict[str, Any]) -> dict[str, 
                 raise change.error(
                     call.index, (*where, key), f"{pointer or '(empty)'} is read-only in the API"
                 )
-        if _in_config(operation.get("from")) and not _in_config(operation["path"]):
+        source = operation.get("from")
+        if _in_config(source) and not _in_config(operation["path"]):
             # config may hold secrets, and outside it a value would be shown in every output
             message = "a config value may not be copied or moved out of /config"
+            raise change.error(call.index, (*where, "from"), message)
+        kinds = {k for k in (item.get("kind"), current.get("kind")) if isinstance(k, str)}
+        hidden = hidden_source(source, kinds, current.get("config")) if _in_config(source) else None
+        if hidden is not None:
+            message = f"a copy or move may not take a value that is not shown: {hidden}"
             raise change.error(call.index, (*where, "from"), message)
         try:
             current = jsonpatch.JsonPatch([operation]).apply(current)
@@ -129,7 +137,9 @@ def _in_config(pointer: Any) -> bool:
 
 def _created(call: Call, items: list[Any], created: int) -> dict[str, Any]:
     """The destination a POST would create: a synthetic id and link, and no `_access`."""
-    taken = {item.get("_id") for item in items if isinstance(item, dict)}
+    # an `_id` that is not a string (the schema refuses it) is not an id a POST could take
+    ids = (item.get("_id") for item in items if isinstance(item, dict))
+    taken = {i for i in ids if isinstance(i, str)}
     number = created
     while f"new-{number}" in taken:
         number += 1
@@ -154,31 +164,6 @@ def _config(item: dict[str, Any]) -> dict[str, Any]:
     doc = build_document({"items": [item]})
     config = doc.destinations[0].config if doc.destinations else None
     return dict(config) if config else {}
-
-
-def mask_new_secrets(old: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
-    """The item with each secret a call set in clear replaced by a mask, as the API returns it.
-
-    The mask is `********` and 4 hex digits of the value's SHA-256: a new or rotated secret
-    still differs from the old one, and nothing of the value is kept.
-    """
-    config = item.get("config")
-    if not isinstance(config, dict):
-        return item
-    clear = [
-        name
-        for name in unmasked_secrets(str(item.get("kind")), config)
-        if not _same(config[name], old.get(name))
-    ]
-    masked = {
-        name: "********" + hashlib.sha256(json.dumps(config[name]).encode()).hexdigest()[:4]
-        for name in clear
-    }
-    return {**item, "config": {**config, **masked}} if masked else item
-
-
-def _same(a: Any, b: Any) -> bool:
-    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
 
 
 def _valid(item: Any) -> bool:

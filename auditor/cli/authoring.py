@@ -9,12 +9,12 @@ from typing import Any
 import click
 
 from auditor.cli.support import (
-    check_options,
     effective_config,
     guarded,
     rule_loading_options,
 )
 from auditor.errors import EXIT_FINDINGS, EXIT_OK
+from auditor.models import FAIL_ON_CHOICES, FRAMEWORK_KEYS
 from auditor.rulebook.ruleinfo import LIST_FORMATS
 
 EXIT_CODES_HELP = """\b
@@ -37,7 +37,15 @@ def rules_group() -> None:
 
 @rules_group.command("list", epilog=EXIT_CODES_HELP)
 @rule_loading_options
-@click.option("--format", "fmt", type=click.Choice(LIST_FORMATS), default="text", show_default=True)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(LIST_FORMATS),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 @guarded
 def rules_list(fmt: str, **flags: Any) -> None:
     """List every loaded rule: id, severity (as configured), scope, title and source."""
@@ -76,13 +84,18 @@ def rules_show(rule_id: str, **flags: Any) -> None:
 def rules_test(test_paths: Sequence[str], strict: bool, **flags: Any) -> None:
     """Run every rule's examples, and the test files (*.test.yaml) in PATHs.
 
-    Without PATH, the test files beside the rule files run. Examples run with the rule's own
-    params; test files with the configured severities and params. Exits 1 when an example or
-    a test fails (with --strict, also when a rule lacks a pass or a fail example).
+    Without PATH, the test files beside the rule files run. A PATH that is a rule file, or a
+    folder holding rule files, also loads those rules (as --rules PATH would). Examples run
+    with the rule's own params; test files with the configured severities and params. Exits
+    1 when an example or a test fails (with --strict, also when a rule lacks a pass or a fail
+    example).
     """
     from auditor.config import load_configured_rules
-    from auditor.rulebook.ruletests import render_text, run_rule_tests
+    from auditor.rulebook.ruletests import holds_rules, is_rule_file, render_text, run_rule_tests
 
+    found = [p for p in test_paths if holds_rules(p)]
+    flags["rule_paths"] = (*flags.get("rule_paths", ()), *found)
+    test_paths = [p for p in test_paths if not is_rule_file(p)]
     config = effective_config(**flags)
     written, configured = load_configured_rules(config)
     with config.located():
@@ -102,20 +115,59 @@ def config_group() -> None:
     """Inspect the configuration (auditor.yaml and the command line)."""
 
 
+def config_options(fn: Any) -> Any:
+    """The flags of `check` that change a setting, so `config show` can show their effect."""
+    options = [
+        click.option("--select", multiple=True, metavar="RULE", help="As for `check`."),
+        click.option("--ignore", multiple=True, metavar="RULE", help="As for `check`."),
+        click.option(
+            "--framework", type=click.Choice(FRAMEWORK_KEYS), default=None, help="As for `check`."
+        ),
+        click.option(
+            "--fail-on", type=click.Choice(FAIL_ON_CHOICES), default=None, help="As for `check`."
+        ),
+        click.option("--hard-fail-on", multiple=True, metavar="RULE", help="As for `check`."),
+        click.option("--soft-fail-on", multiple=True, metavar="RULE", help="As for `check`."),
+        click.option("--severity", multiple=True, metavar="RULE=SEVERITY", help="As for `check`."),
+        click.option("--waivers", metavar="FILE", help="As for `check`."),
+        click.option(
+            "--waiver-warning-days",
+            type=click.IntRange(min=0),
+            metavar="DAYS",
+            help="As for `check`.",
+        ),
+        click.option("--baseline", metavar="FILE", help="As for `check`."),
+        click.option("--history", metavar="PATH", help="As for `check`."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return rule_loading_options(fn)
+
+
 @config_group.command("show", epilog=EXIT_CODES_HELP)
-@check_options
-@rule_loading_options
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(("text", "json")),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--json", "as_json", is_flag=True, hidden=True, help="The same as --format json.")
+@config_options
 @guarded
-def config_show(as_json: bool, **flags: Any) -> None:
+def config_show(fmt: str, as_json: bool, **flags: Any) -> None:
     """Print the effective configuration and where each value came from.
 
-    Takes the flags of `check`, to show what they change: each value is marked `default`,
-    `FILE:LINE` or `command line`.
+    Takes the flags of `check` that change a setting (not its outputs), to show what they
+    change: each value is marked `default`, `FILE:LINE` or `command line`. The first row
+    names the config file used, if any.
     """
     from auditor.cli.configshow import render_config
 
-    click.echo(render_config(effective_config(**flags), as_json=as_json), nl=False)
+    config = effective_config(**flags)
+    click.echo(render_config(config, as_json=as_json or fmt == "json"), nl=False)
 
 
 @click.command("init", epilog=EXIT_CODES_HELP)

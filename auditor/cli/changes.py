@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -21,7 +20,7 @@ from auditor.cli.support import (
     pop_api_args,
     rule_loading_options,
 )
-from auditor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, UsageError
+from auditor.errors import EXIT_FINDINGS, EXIT_INPUT, EXIT_OK, EXIT_PIPE, UsageError
 from auditor.models import FAIL_ON_CHOICES
 from auditor.outputs.diff import DIFF_FORMATS
 
@@ -59,6 +58,14 @@ def diff_options(fn: F) -> F:
         click.option("--select", multiple=True, metavar="RULE", help="Run only these rules."),
         click.option("--ignore", multiple=True, metavar="RULE", help="Skip these rules."),
         click.option("--now", metavar="TIMESTAMP", help="The audits' time (ISO 8601)."),
+        click.option(
+            "--waivers",
+            metavar="FILE",
+            help="Waivers file (YAML) to apply to both audits [default: the config file's].",
+        ),
+        click.option(
+            "--no-waivers", is_flag=True, help="Apply no waivers, not even the config file's."
+        ),
     ]
     for option in reversed(options):
         fn = option(fn)
@@ -76,9 +83,10 @@ def diff_command(before_path: str, after_path: str, max_input_size: int, **flags
     from auditor.changes.diff import run_diff
     from auditor.io.sources import read_source
 
-    outputs = _outputs(flags.pop("diff_formats"), inputs=(before_path, after_path))
+    specs = flags.pop("diff_formats")
     now = parse_now(flags.pop("now"))
-    config = effective_config(**flags)
+    config = _config(flags)
+    outputs = _outputs(specs, config, inputs=[(before_path, "BEFORE"), (after_path, "AFTER")])
     with config.located():
         before = read_source(before_path, max_input_size)
         after = read_source(after_path, max_input_size)
@@ -122,8 +130,10 @@ def review_command(
     api_args = pop_api_args(flags)
     if (change_path is None) == (plan_path is None):
         raise UsageError("give either --change CHANGE or --plan PLAN")
-    if api == (snapshot_path is not None):
-        raise UsageError("give either SNAPSHOT (a file, or - for stdin) or --api, not both")
+    if api and snapshot_path is not None:
+        raise UsageError("give SNAPSHOT or --api, not both")
+    if not api and snapshot_path is None:
+        raise UsageError("give SNAPSHOT (a file, or - for stdin) or --api")
     if snapshot_path == "-" and plan_path == "-":
         raise UsageError("only one of PLAN and SNAPSHOT can be read from stdin")
     if account and not api:
@@ -131,11 +141,12 @@ def review_command(
             "--account reads the account from the API; it needs --api (a file saved by"
             " `fetch --account` already holds the account)"
         )
-    change_or_plan = change_path or plan_path or ""
-    inputs = (change_or_plan, *([snapshot_path] if snapshot_path else []))
-    outputs = _outputs(flags.pop("diff_formats"), inputs=inputs)
+    specs = flags.pop("diff_formats")
     now = parse_now(flags.pop("now"))
-    config = effective_config(**flags)
+    config = _config(flags)
+    what = "plan" if plan_path is not None else "change file"
+    inputs = [(change_path or plan_path or "", what), (snapshot_path or "", "SNAPSHOT")]
+    outputs = _outputs(specs, config, inputs=inputs)
     options = replace(config.audit_options(now), anonymise_members=anonymise_members)
     if plan_path is not None:
         from auditor.changes.plan import load_plan
@@ -150,7 +161,7 @@ def review_command(
         from auditor.changes.changefile import load_change_file
         from auditor.changes.review import run_review
 
-        change = load_change_file(change_or_plan)  # a bad change file fails before the API
+        change = load_change_file(change_path or "")  # a bad change file fails before the API
         with config.located():
             source = _snapshot(snapshot_path, api_args, account, anonymise_members)
             result = run_review(source, change, options)
@@ -168,6 +179,15 @@ def _warn_not_reviewed(result: Any) -> None:
         )
 
 
+def _config(flags: dict[str, Any]) -> Any:
+    """The configuration, without waivers when --no-waivers says so."""
+    no_waivers = flags.pop("no_waivers")
+    if no_waivers and flags.get("waivers"):
+        raise UsageError("give --waivers FILE or --no-waivers, not both")
+    config = effective_config(**flags)
+    return replace(config, waivers=None) if no_waivers else config
+
+
 def _snapshot(
     path: str | None, api_args: dict[str, Any], account: bool = False, anonymise: bool = False
 ) -> Any:
@@ -177,40 +197,44 @@ def _snapshot(
     if path is not None:
         return read_source(path, api_args["max_input_size"])
     fetched = fetch_live(api_args, account=account, anonymise=anonymise)
-    return Source(path=fetched.url, sha256=fetched.sha256, data=fetched.body)
+    limit = api_args["max_input_size"]
+    return Source(path=fetched.url, sha256=fetched.sha256, data=fetched.body, max_size=limit)
 
 
-def _outputs(specs: Sequence[str], *, inputs: Sequence[str]) -> list[tuple[str, str]]:
-    """The outputs asked for (text to stdout by default), none of them over an input file."""
-    from auditor.io.sources import check_writable
+def _outputs(
+    specs: Sequence[str], config: Any, *, inputs: Sequence[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """The outputs asked for (text to stdout by default): checked, none over an input."""
+    from auditor.cli.outputs import precheck, role, rule_inputs
+    from auditor.io.targets import Named, is_stdout
     from auditor.outputs.diff import parse_diff_output
 
     outputs = []
     for spec in specs or ("text",):
         try:
-            outputs.append(parse_diff_output(spec))
+            name, path = parse_diff_output(spec)
         except ValueError as exc:
             raise UsageError(f"--format: {exc}") from None
-    guarded_paths = {Path(p).resolve() for p in inputs if p != "-"}
-    for _, path in outputs:
-        if path != "-":
-            if Path(path).resolve() in guarded_paths:
-                raise UsageError(f"--format: {path} is an input; it is never overwritten")
-            check_writable(path)
+        outputs.append((name, "-" if is_stdout(path) else path))
+    read = [
+        *(Named(path=path, role=what) for path, what in inputs),
+        Named(path=config.path or "", role="config file"),
+        Named(path=config.waivers or "", role="waivers file"),
+        *rule_inputs(config.rule_paths, config.builtin_rules),
+    ]
+    precheck([Named(path=path, role=role(name, path)) for name, path in outputs], read)
     return outputs
 
 
 def _finish(result: Any, outputs: Sequence[tuple[str, str]]) -> None:
-    """Render every output, then write them all, then exit with the verdict's code."""
-    from auditor.io.sources import atomic_write
+    """Render every output, then write them as one set, then exit with the verdict's code."""
+    from auditor.cli.outputs import Stdout, write
     from auditor.outputs.diff import render_diff
 
-    rendered = [(path, render_diff(name, result)) for name, path in outputs]
-    for path, text in rendered:
-        if path == "-":
-            click.echo(text, nl=False)
-        else:
-            atomic_write(path, text)
+    stdout = Stdout()
+    write([(path, render_diff(name, result)) for name, path in outputs], stdout)
+    if stdout.closed:
+        sys.exit(EXIT_PIPE)
     if result.before.problems or result.after.problems:
         sys.exit(EXIT_INPUT)
     sys.exit(EXIT_OK if result.passed else EXIT_FINDINGS)

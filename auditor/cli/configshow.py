@@ -16,6 +16,7 @@ def settings(config: Config) -> list[tuple[str, Any, str]]:
         ("builtin_rules", config.builtin_rules, config.origin("builtin_rules")),
         ("select", list(config.select), config.origin("select")),
         ("ignore", list(config.ignore), config.origin("ignore")),
+        ("framework", config.framework, config.origin("framework")),
     ]
     levels = [(f"severity.{rule_id}", level) for rule_id, level in config.severity.items()]
     rows += [(key, level, config.origin(key)) for key, level in levels] or [
@@ -34,6 +35,9 @@ def settings(config: Config) -> list[tuple[str, Any, str]]:
     rows += [(key, getattr(config, key), config.origin(key)) for key in LATER_KEYS]
     days = config.waiver_warning_days
     rows.append(("waiver_warning_days", days, config.origin("waiver_warning_days")))
+    policy = config.waiver_policy
+    rows.append(("waivers.max_days", policy.max_days, config.origin("waiver_policy")))
+    rows.append(("waivers.require_ticket", policy.require_ticket, config.origin("waiver_policy")))
     return rows
 
 

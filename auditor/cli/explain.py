@@ -19,19 +19,61 @@ class Explained:
     source_path: str
 
 
-def find_finding(result: AuditResult, prefix: str) -> Explained:
-    """The one finding whose fingerprint starts with `prefix`; UsageError for none or several."""
-    wanted = prefix.strip().lower()
-    matches = [f for f in result.findings if wanted and f.fingerprint.startswith(wanted)]
+class Ambiguous(UsageError):
+    """Several findings match: `candidates` lists them, one line each."""
+
+    def __init__(self, message: str, candidates: list[str]) -> None:
+        super().__init__(message)
+        self.candidates = candidates
+
+
+def find_finding(
+    result: AuditResult,
+    prefix: str | None,
+    *,
+    rule_id: str | None = None,
+    destination: str | None = None,
+) -> Explained:
+    """The one finding matching a fingerprint prefix, a rule and a destination (name or id).
+
+    UsageError when none matches, and when several do, listing them to choose from.
+    """
+    wanted = (prefix or "").strip().lower()
+    matches = [
+        f
+        for f in result.findings
+        if f.fingerprint.startswith(wanted)
+        and (rule_id is None or f.rule_id == rule_id)
+        and (destination is None or destination in (f.destination.id, f.destination.name))
+    ]
+    asked = _asked(prefix, rule_id, destination)
     if not matches:
-        raise UsageError(f"no finding of {result.source_path} has fingerprint {prefix!r}")
+        raise UsageError(f"no finding of {result.source_path} has {asked}")
     if len(matches) > 1:
-        raise UsageError(
-            f"fingerprint prefix {prefix!r} matches {len(matches)} findings; give more characters"
+        shown = [_candidate(f) for f in matches[:MAX_CANDIDATES]]
+        if len(matches) > MAX_CANDIDATES:
+            shown.append(f"... and {len(matches) - MAX_CANDIDATES} more")
+        raise Ambiguous(
+            f"{len(matches)} findings have {asked}; give one of these fingerprints:", shown
         )
     (finding,) = matches
     rule = next(r for r in result.rules if r.id == finding.rule_id)
     return Explained(finding=finding, rule=rule, source_path=result.source_path)
+
+
+MAX_CANDIDATES = 10
+
+
+def _asked(prefix: str | None, rule_id: str | None, destination: str | None) -> str:
+    parts = [f"fingerprint {prefix!r}"] if prefix else []
+    parts += [f"rule {rule_id!r}"] if rule_id else []
+    parts += [f"destination {destination!r}"] if destination else []
+    return " and ".join(parts)
+
+
+def _candidate(f: Finding) -> str:
+    d = f.destination
+    return f"{f.short_fingerprint} {f.severity.label} {f.rule_id} on {d.name} ({d.id})"
 
 
 def _block(title: str, text: str) -> list[str]:

@@ -33,8 +33,10 @@ Exit codes:
 VERIFY_EXIT_CODES = """\b
 Exit codes:
   0  every file matches MANIFEST.sha256, and nothing else is there
-  1  a file differs, is missing, or is not listed (each is named)
-  2  usage error: DIR is not a directory
+     (with --reaudit: and the re-audit found the findings of reports/report.json)
+  1  a file differs, is missing, or is not listed (each is named);
+     with --reaudit, or a finding differs (each is named)
+  2  usage error: DIR is not a directory, or a pack that cannot be re-audited
 """
 
 
@@ -75,14 +77,19 @@ def periodic_request(
 
 
 def finish(
-    result: AuditResult, source: Source, options: PeriodicOptions, history_error: str | None
+    result: AuditResult,
+    source: Source,
+    options: PeriodicOptions,
+    history_error: str | None,
+    *,
+    quiet: bool = False,
 ) -> None:
     """After the outputs: write the pack, record the run; any failure exits 2, one line each."""
     from auditor.outputs.text import clean
     from auditor.periodic.workflow import after_outputs
 
     after = after_outputs(result, source, options, record_run=history_error is None)
-    for note in after.notes:
+    for note in after.notes if not quiet else ():
         click.echo(clean(note), err=True)
     errors = [*([history_error] if history_error else []), *after.errors]
     for error in errors:
@@ -93,6 +100,7 @@ def finish(
 
 def _database_options(fn: F) -> F:
     fn = click.option(
+        "-f",
         "--format",
         "fmt",
         type=click.Choice(SHOW_FORMATS),
@@ -123,7 +131,7 @@ def _format(ctx: click.Context, fmt: str | None) -> str:
 @click.pass_context
 @guarded
 def history_group(ctx: click.Context, db: str | None, fmt: str | None) -> None:
-    """List the runs that `check --history` recorded, oldest first."""
+    """List the runs that `check --history` recorded, in recording order."""
     from auditor.cli.historyshow import render_runs
     from auditor.periodic.history import opened, runs
 
@@ -167,7 +175,7 @@ def history_show(ctx: click.Context, run: str, db: str | None, fmt: str | None) 
     type=click.IntRange(min=1),
     required=True,
     metavar="N",
-    help="How many runs to keep: the latest ones, by time.",
+    help="How many runs to keep: the latest recorded ones.",
 )
 @click.option("--db", metavar="PATH", help="History database [default: the config's history].")
 @click.pass_context
@@ -189,8 +197,14 @@ def evidence_group() -> None:
 
 @evidence_group.command("verify", epilog=VERIFY_EXIT_CODES)
 @click.argument("directory", metavar="DIR")
+@click.option(
+    "--reaudit",
+    is_flag=True,
+    help="Also run the pack's audit again (its input, rules, waivers, baseline and settings) "
+    "and check that it makes the findings of reports/report.json, fingerprints included.",
+)
 @guarded
-def evidence_verify(directory: str, **_: Any) -> None:
+def evidence_verify(directory: str, reaudit: bool, **_: Any) -> None:
     """Check every file of the pack in DIR against its MANIFEST.sha256."""
     from auditor.outputs.text import clean
     from auditor.periodic.manifest import verify
@@ -205,3 +219,12 @@ def evidence_verify(directory: str, **_: Any) -> None:
         click.echo(f"{clean(directory)}: NOT intact, {len(problems)} problem(s)", err=True)
         sys.exit(EXIT_FINDINGS)
     click.echo(f"{clean(directory)}: intact, {count} files match MANIFEST.sha256")
+    if reaudit:
+        from auditor.cli.reaudit import reaudit as run_again
+
+        line, differences = run_again(root)
+        for difference in differences:
+            click.echo(f"DIFFERS {clean(difference)}")
+        click.echo(clean(line), err=bool(differences))
+        if differences:
+            sys.exit(EXIT_FINDINGS)

@@ -40,7 +40,7 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def render_runs(runs: Sequence[RunRecord], fmt: str, database: str) -> str:
-    """Every run, oldest first: time, verdict, open findings by severity, source."""
+    """Every run in recording order: time, verdict, open findings by severity, source."""
     if fmt == "json":
         return json.dumps([run_dict(r) for r in runs], indent=2) + "\n"
     if not runs:

@@ -1,4 +1,4 @@
-"""What every click command shares: error translation, exit-code help, common options."""
+"""What every click command shares: error translation, common options, the configuration."""
 
 from __future__ import annotations
 
@@ -6,28 +6,19 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from auditor.cli.globals import setting
 from auditor.errors import EXIT_INPUT, EXIT_USAGE, AuditorError
-from auditor.models import FAIL_ON_CHOICES
+from auditor.models import FAIL_ON_CHOICES, FRAMEWORK_KEYS
 from auditor.outputs import FORMATS
 
 if TYPE_CHECKING:
     from auditor.config import Config
-
-EXIT_CODES_HELP = """\b
-Exit codes:
-  0  audit ran; no open finding at or above --fail-on (or of a --hard-fail-on rule)
-  1  audit ran; open findings at or above --fail-on (or of a --hard-fail-on rule)
-  2  usage error, or a bad config, rule, waiver, baseline or template file;
-     or check's --history database or --evidence pack could not be written
-  3  the input is not JSON, or fails the destinations schema
-  4  the API could not be read: network, auth, rate limit after retries
-"""
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,26 +34,28 @@ def _fail(message: str, hint: str | None, code: int) -> None:
 
 
 def guarded(fn: F) -> F:
-    """Translate errors once: a one-line message and the documented exit code."""
+    """Translate errors once: a one-line message and the documented exit code.
+
+    --debug adds the traceback before the message; the exit code stays the same. A closed
+    stdout (`auditor ... | head`) ends the run quietly (see `main.exit_quietly`).
+    """
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        debug = bool(click.get_current_context().find_root().params.get("debug"))
         try:
             return fn(*args, **kwargs)
+        except BrokenPipeError:
+            raise StdoutClosed() from None
         except AuditorError as exc:
-            if debug:
-                raise
+            _traceback()
             _fail(exc.message, exc.hint, exc.exit_code)
         except RecursionError:
-            if debug:
-                raise
+            _traceback()
             _fail("input is nested too deeply to process", None, EXIT_INPUT)
         except (click.ClickException, click.exceptions.Exit, SystemExit, KeyboardInterrupt):
             raise
         except Exception as exc:
-            if debug:
-                raise
+            _traceback()
             _fail(
                 f"internal error ({type(exc).__name__}); rerun with --debug to see the traceback",
                 None,
@@ -71,6 +64,17 @@ def guarded(fn: F) -> F:
         return None
 
     return wrapper  # type: ignore[return-value]
+
+
+class StdoutClosed(BaseException):
+    """The reader of stdout went away: not an error of ours, and not one to report."""
+
+
+def _traceback() -> None:
+    if setting("debug"):
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
 
 
 def rule_loading_options(fn: F) -> F:
@@ -88,7 +92,14 @@ def rule_loading_options(fn: F) -> F:
 
 
 def check_options(fn: F) -> F:
-    """--format, --fail-on, --select and --ignore: what `check` runs and reports."""
+    """--format, --fail-on, --select, --ignore and --framework: what `check` runs and reports."""
+    fn = click.option(
+        "--framework",
+        type=click.Choice(FRAMEWORK_KEYS),
+        default=None,
+        help="Focus on one compliance framework: run only the rules mapped to it, and show "
+        "only its controls in every output [default: the config file's framework, else all].",
+    )(fn)
     fn = click.option(
         "--ignore", multiple=True, metavar="RULE", help="Skip these rules (ids or globs)."
     )(fn)
@@ -156,8 +167,7 @@ def gate_options(fn: F) -> F:
 
 
 def effective_config(**flags: Any) -> Config:
-    """The configuration: the root group's --config (or ./auditor.yaml), then these flags."""
-    root = click.get_current_context().find_root()
+    """The configuration: --config (or the auditor.yaml found), then these flags."""
     from auditor.config import CommandLine, resolve_config
 
     command_line = CommandLine(
@@ -174,8 +184,15 @@ def effective_config(**flags: Any) -> Config:
         baseline=flags.get("baseline"),
         waiver_warning_days=flags.get("waiver_warning_days"),
         history=flags.get("history"),
+        framework=flags.get("framework"),
     )
-    return resolve_config(root.params.get("config_path"), command_line, Path())
+    config = resolve_config(setting("config_path"), command_line, Path())
+    if setting("verbose"):
+        from auditor.outputs.text import clean
+
+        where = f"config file {clean(config.path)}" if config.path else "no config file"
+        click.echo(f"auditor: {where}", err=True)
+    return config
 
 
 def api_options(fn: F) -> F:
@@ -238,7 +255,7 @@ def input_limit_option(fn: F) -> F:
         callback=_size,
         metavar="SIZE",
         help="Refuse an export (file, stdin or API response) larger than SIZE, e.g. 50MB or "
-        "1GB [default: 200MB].",
+        "1GB [default: 50MB].",
     )(fn)
 
 
@@ -257,7 +274,12 @@ def account_options(fn: F) -> F:
     )(fn)
 
 
-def fetch_live(api: dict[str, Any], *, account: bool = False, anonymise: bool = False) -> Any:
+def fetch_live(
+    api: dict[str, Any], *, account: bool = False, anonymise: bool = False, quiet: bool = False
+) -> Any:
+    """The live API's destinations (and with `account` the account), with a progress display
+    on a terminal's stderr."""
+    from auditor.cli.progress import progress
     from auditor.io.client import fetch_destinations, resolve_config
 
     config = resolve_config(
@@ -273,7 +295,8 @@ def fetch_live(api: dict[str, Any], *, account: bool = False, anonymise: bool = 
         from auditor.io.account import fetch_account
 
         return fetch_account(config, anonymise=anonymise)
-    return fetch_destinations(config)
+    with progress("fetching destinations", None, quiet=quiet) as shown:
+        return fetch_destinations(config, on_page=shown.pages)
 
 
 def pop_api_args(kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -287,8 +310,14 @@ def parse_now(value: str | None) -> datetime | None:
     if value is None:
         return None
     try:
-        return datetime.fromisoformat(value)
-    except ValueError:
+        moment = datetime.fromisoformat(value)
+        moment = (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
         raise click.BadParameter(
             f"{value!r} is not an ISO timestamp (e.g. 2026-01-31T12:00:00Z)", param_hint="--now"
         ) from None
+    if not 1000 <= moment.year <= 9999:
+        raise click.BadParameter(
+            f"{value!r}: the year must have four digits (1000 to 9999)", param_hint="--now"
+        )
+    return moment

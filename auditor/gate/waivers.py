@@ -18,6 +18,7 @@ from auditor.models import (
     Rule,
     Severity,
     Waiver,
+    WaiverPolicy,
     WaiverState,
     WaiverStateName,
 )
@@ -48,14 +49,41 @@ EXPIRED_RULE = Rule(
 )
 
 
-def load_waivers(path: str, rule_ids: Collection[str]) -> tuple[Waiver, ...]:
-    """Load `path`; a bad entry is a RuleError naming file, line, column and field."""
+def load_waivers(
+    path: str,
+    rule_ids: Collection[str],
+    *,
+    policy: WaiverPolicy | None = None,
+    today: date | None = None,
+) -> tuple[Waiver, ...]:
+    """Load `path`; a bad entry is a RuleError naming file, line, column and field.
+
+    With a `policy` (the config file's `waivers:` governance), a waiver without a ticket when
+    one is required, or expiring more than `max_days` after `today`, is such an error too.
+    """
     doc = load_yaml(path)
     doc = replace(doc, data=_dates_as_text(doc.data))
     if not isinstance(doc.data, dict):
         raise doc.error((), "expected a mapping with a `waivers` list")
     check_schema(doc, "waivers.schema.json")
-    return tuple(_waiver(doc, i, entry, rule_ids) for i, entry in enumerate(doc.data["waivers"]))
+    waivers = tuple(_waiver(doc, i, entry, rule_ids) for i, entry in enumerate(doc.data["waivers"]))
+    if policy is not None:
+        for waiver in waivers:
+            _govern(doc, waiver, policy, today or date.today())
+    return waivers
+
+
+def _govern(doc: YamlDoc, waiver: Waiver, policy: WaiverPolicy, today: date) -> None:
+    where = ("waivers", waiver.index)
+    if policy.require_ticket and waiver.ticket is None:
+        raise doc.error(where, "needs a `ticket` (the config's waivers.require_ticket is true)")
+    days = (waiver.expires - today).days
+    if policy.max_days is not None and days > policy.max_days:
+        raise doc.error(
+            (*where, "expires"),
+            f"{waiver.expires.isoformat()} is {days} days away, more than the "
+            f"{policy.max_days} days the config allows (waivers.max_days)",
+        )
 
 
 def _dates_as_text(value: Any) -> Any:
@@ -115,12 +143,12 @@ def apply_waivers(
     findings: Iterable[Finding], waivers: Sequence[Waiver], *, today: date, warning_days: int
 ) -> tuple[tuple[Finding, ...], tuple[WaiverState, ...]]:
     """Waive the findings an active waiver covers; reopen expired ones with `waiver-expired`."""
-    matched = dict.fromkeys(range(len(waivers)), 0)
+    matched: dict[int, list[str]] = {w.index: [] for w in waivers}
     out: list[Finding] = []
     for finding in findings:
         hits = [w for w in waivers if covers(w, finding)]
         for waiver in hits:
-            matched[waiver.index] += 1
+            matched[waiver.index].append(finding.fingerprint)
         live = next((w for w in hits if w.expires >= today), None)
         if live is not None:
             out.append(replace(finding, status="waived", waiver=live.summary()))
@@ -131,9 +159,10 @@ def apply_waivers(
     states = tuple(
         WaiverState(
             waiver=w,
-            state=_state(w, matched[w.index], today, warning_days),
-            matched=matched[w.index],
+            state=_state(w, len(matched[w.index]), today, warning_days),
+            matched=len(matched[w.index]),
             days_left=(w.expires - today).days,
+            matched_fingerprints=tuple(matched[w.index]),
         )
         for w in waivers
     )

@@ -66,7 +66,8 @@ def fetch_account(
         fetched = reader.fetch_all()
         document = json.loads(fetched.body)
         document["_account"] = read_account(reader, anonymise=anonymise)
-    body = json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+        body = json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+        body = reader._scrubbed(body, document)  # should the API echo the token anywhere
     return replace(
         fetched,
         body=body,

@@ -19,11 +19,13 @@ from typing import Any, NoReturn
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 
 from auditor import __version__
 from auditor.errors import ApiError, UsageError
 from auditor.io import strictjson
 from auditor.io.limits import DEFAULT_MAX_INPUT_SIZE, too_large
+from auditor.io.tokenscrub import TokenScrubber
 
 API_VERSION = "20240415"
 DESTINATIONS_PATH = "/api/v2/destinations"
@@ -33,6 +35,8 @@ INSTANCES: dict[str, str] = {
     "eu": "https://app.eu.launchdarkly.com",
 }
 CHUNK_SIZE = 1 << 16
+MESSAGE_LIMIT = 300
+"""Characters of an API error's own message (and of each field it names) that are shown."""
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 30.0
 _RETRY_HINT = "the API may be busy or down; try again later, or raise --max-retries / --timeout"
@@ -152,15 +156,20 @@ def fetch_destinations(
     notify: Callable[[str], None] = _print_stderr,
     clock: Callable[[], float] = time.monotonic,
     wall: Callable[[], float] = time.time,
+    on_page: Callable[[int, int], None] | None = None,
 ) -> FetchResult:
     """GET /api/v2/destinations and every `_links.next` page after it.
+
+    `on_page(pages, bytes)` is told of each page received (for a progress display).
 
     A single page is returned byte for byte. When the API paginates, the pages' `items` are
     concatenated into the first page's document (its `_links.next` removed) and `body` is that
     merged document re-serialised as indented UTF-8 JSON; `sha256` is of that body.
     Raises ApiError (exit 4) for anything short of one complete JSON object.
     """
-    with open_reader(config, sleep=sleep, notify=notify, clock=clock, wall=wall) as reader:
+    with open_reader(
+        config, sleep=sleep, notify=notify, clock=clock, wall=wall, on_page=on_page
+    ) as reader:
         return reader.fetch_all()
 
 
@@ -172,6 +181,7 @@ def open_reader(
     notify: Callable[[str], None] = _print_stderr,
     clock: Callable[[], float] = time.monotonic,
     wall: Callable[[], float] = time.time,
+    on_page: Callable[[int, int], None] | None = None,
 ) -> Iterator[Reader]:
     """A reader of the API whose requests share one deadline, byte budget and retry budget."""
     with requests.Session() as session:
@@ -183,9 +193,31 @@ def open_reader(
                 "Accept": "application/json",
             }
         )
-        reader = Reader(config, session, sleep, notify, clock, wall)
+        _refuse_clear_proxy(session, config.base_url + DESTINATIONS_PATH)
+        reader = Reader(config, session, sleep, notify, clock, wall, on_page=on_page)
         reader.deadline = clock() + config.total_timeout
         yield reader
+
+
+def _refuse_clear_proxy(session: requests.Session, url: str) -> None:
+    """Refuse plain http through a proxy off this machine: the proxy would read the token.
+
+    The proxy is the one requests would use (`HTTP_PROXY`, `ALL_PROXY`, less `NO_PROXY`).
+    Over https a proxy only relays the encrypted bytes (CONNECT), so that stays allowed.
+    """
+    if urlsplit(url).scheme != "http":
+        return
+    proxies = session.merge_environment_settings(url, {}, None, None, None)["proxies"]
+    proxy = requests.utils.select_proxy(url, proxies)
+    if not proxy:
+        return
+    host = urlsplit(proxy if "://" in proxy else f"http://{proxy}").hostname or proxy
+    if not _is_loopback(host):
+        raise UsageError(
+            f"refusing to send the API token over plain http through the proxy at {host}",
+            hint="use an https base URL (a proxy then relays only encrypted bytes),"
+            " or exempt the API's host in NO_PROXY",
+        )
 
 
 @dataclass
@@ -203,14 +235,21 @@ class Reader:
     """Bytes of the pages accepted so far, against `config.max_body`."""
     retries: int = 0
     """Retries spent so far, against `config.max_retries` (one budget for every request)."""
+    on_page: Callable[[int, int], None] | None = None
+    scrubber: TokenScrubber = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.scrubber = TokenScrubber(self.config.token)
 
     def fetch_all(self) -> FetchResult:
         first, items, urls, response = self.collect(DESTINATIONS_PATH, "destinations")
         if len(urls) == 1:
-            return self._result(urls[0], response, response.content, pages=1)
+            body = self._scrubbed(response.content, first)
+            return self._result(urls[0], response, body, pages=1)
         links = {k: v for k, v in first["_links"].items() if k != "next"}
         merged = {**first, "_links": links, "items": items}
         body = json.dumps(merged, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+        body = self._scrubbed(body, merged)
         return self._result(urls[0], response, body, len(urls), "application/json")
 
     def collect(
@@ -221,7 +260,10 @@ class Reader:
         response = self._get_with_retries(seen[0])
         first = document = self._parse(response, seen[0])
         self.received += len(response.content)
-        items = self._items(first, seen[0]) if _next_href(first) is not None else []
+        if self.on_page is not None:
+            self.on_page(1, self.received)
+        # before anything is saved: the shape of a list (an account list may have no items)
+        items = self._items(first, seen[0]) if what == "destinations" or "items" in first else []
         while (href := _next_href(document)) is not None:
             if len(seen) >= self.config.max_pages:
                 raise self._error(
@@ -236,9 +278,17 @@ class Reader:
             document = self._parse(response, url)
             self.received += len(response.content)
             items.extend(self._items(document, url))
-        if len(seen) == 1:
-            items = self._items(first, seen[0]) if "items" in first else []
+            if self.on_page is not None:
+                self.on_page(len(seen), self.received)
         return first, items, seen, response
+
+    def _scrubbed(self, body: bytes, document: Any) -> bytes:
+        """The body with the token scrubbed from every string, should the API echo it."""
+        try:
+            scrubbed = self.scrubber.body(body, document)
+        except RecursionError:
+            raise self._error("the response echoes the API token; it was not saved", None) from None
+        return body if scrubbed is None else scrubbed
 
     def _result(
         self,
@@ -331,19 +381,54 @@ class Reader:
         return response
 
     def _read_body(self, response: requests.Response, url: str) -> None:
-        """Read the body, refusing it once the pages would pass `max_body` (never retried)."""
+        """Read the body, refusing it once the pages would pass `max_body`, or once the time
+        limit passes (neither is retried).
+
+        A server that sends a byte at a time never trips a read timeout, so the deadline is
+        checked between reads, and no read waits longer than the time that is left.
+        """
         left = self.config.max_body - self.received
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > left:
             self._refuse(response, url)
         chunks: list[bytes] = []
         size = 0
-        for chunk in response.iter_content(CHUNK_SIZE):
+        while chunk := self._read_some(response, url):
             size += len(chunk)
             if size > left:
                 self._refuse(response, url)
             chunks.append(chunk)
         response._content = b"".join(chunks)
+
+    def _read_some(self, response: requests.Response, url: str) -> bytes:
+        """What the server has sent of the body so far (b"" at its end), within the deadline."""
+        remaining = self.deadline - self.clock()
+        if remaining <= 0:
+            self._late(response, url)
+        raw = response.raw
+        sock = getattr(getattr(raw, "_connection", None), "sock", None)
+        if sock is not None:
+            sock.settimeout(max(min(self.config.read_timeout, remaining), 0.001))
+        try:
+            return bytes(raw.read1(CHUNK_SIZE, decode_content=True))
+        except urllib3.exceptions.ReadTimeoutError as exc:
+            if self.clock() >= self.deadline:
+                self._late(response, url)
+            raise requests.exceptions.ConnectionError(exc) from exc
+        except urllib3.exceptions.ProtocolError as exc:
+            raise requests.exceptions.ChunkedEncodingError(exc) from exc
+        except urllib3.exceptions.DecodeError as exc:
+            raise requests.exceptions.ContentDecodingError(exc) from exc
+        except urllib3.exceptions.SSLError as exc:
+            raise requests.exceptions.SSLError(exc) from exc
+
+    def _late(self, response: requests.Response, url: str) -> NoReturn:
+        response.close()
+        raise self._error(
+            f"the response from {url} was still arriving when the"
+            f" {_seconds(self.config.total_timeout)} time limit passed",
+            "the API or the network is slow; try again later, or raise --timeout",
+        )
 
     def _refuse(self, response: requests.Response, url: str) -> NoReturn:
         response.close()
@@ -376,7 +461,7 @@ class Reader:
             )
         if status >= 400:
             error = self._error(
-                f"HTTP {status} {response.reason} from {url}{_api_message(response)}",
+                f"HTTP {status} {response.reason} from {url}{self._api_message(response)}",
                 self._status_hint(status),
             )
             error.status = status
@@ -420,8 +505,30 @@ class Reader:
     def _items(self, document: dict[str, Any], url: str) -> list[Any]:
         items = document.get("items")
         if not isinstance(items, list):
-            raise self._error(f"page {url} has no `items` list, so pages cannot be merged", None)
+            raise self._error(
+                f"the response from {url} is not a destinations list (no `items` array);"
+                " nothing was saved",
+                "check --base-url: it must be the LaunchDarkly API",
+            )
         return list(items)
+
+    def _api_message(self, response: requests.Response) -> str:
+        """': <message>' from a LaunchDarkly error body, with the denied action when it names
+        one; each part scrubbed of the token, then cut to MESSAGE_LIMIT characters."""
+        try:
+            body = json.loads(response.content)
+        except (ValueError, RecursionError):
+            return ""
+        if not isinstance(body, dict) or not isinstance(body.get("message"), str):
+            return ""
+        text = f": {self.scrubber.cut(body['message'], MESSAGE_LIMIT)}"
+        access = body.get("access")
+        if isinstance(access, dict) and access.get("action") and access.get("resource"):
+            action, resource = (
+                self.scrubber.cut(str(access[key]), MESSAGE_LIMIT) for key in ("action", "resource")
+            )
+            text += f" (denied {action} on {resource})"
+        return text
 
     def _resolve_next(self, current: str, href: str) -> str:
         """The next page's URL; only ever on the configured host, so the token goes nowhere else."""
@@ -435,9 +542,8 @@ class Reader:
         return url
 
     def _scrub(self, text: str) -> str:
-        """One line, with the token (should anything echo it) replaced."""
-        token = self.config.token
-        return " ".join((text.replace(token, "<redacted>") if token else text).split())
+        """One line, with the token, or any piece of it (should anything echo it), replaced."""
+        return " ".join(self.scrubber.text(text).split())
 
     def _error(self, message: str, hint: str | None) -> ApiError:
         return ApiError(self._scrub(message), hint=None if hint is None else self._scrub(hint))
@@ -455,21 +561,6 @@ def _next_href(document: dict[str, Any]) -> str | None:
     nxt = links.get("next") if isinstance(links, dict) else None
     href = nxt.get("href") if isinstance(nxt, dict) else None
     return href if isinstance(href, str) and href else None
-
-
-def _api_message(response: requests.Response) -> str:
-    """': <message>' from a LaunchDarkly error body, with the denied action when it names one."""
-    try:
-        body = json.loads(response.content)
-    except (ValueError, RecursionError):
-        return ""
-    if not isinstance(body, dict) or not isinstance(body.get("message"), str):
-        return ""
-    text = f": {body['message'][:300]}"
-    access = body.get("access")
-    if isinstance(access, dict) and access.get("action") and access.get("resource"):
-        text += f" (denied {access['action']} on {access['resource']})"
-    return text
 
 
 def _number(text: str) -> float | None:

@@ -1,11 +1,36 @@
-"""The limits on what auditor reads: the export's size, written as `200MB`, and its check."""
+"""The limits on what auditor reads: the export's size, written as `50MB`, and the counts of
+destinations and statements it allows; and how long a shown string may be."""
 
 from __future__ import annotations
 
 import re
 
-DEFAULT_MAX_INPUT_SIZE = 200_000_000
-"""200 MB: ten times a very large account's export, well within a CI runner's memory."""
+DEFAULT_MAX_INPUT_SIZE = 50_000_000
+"""50 MB: two and a half times a very large account's export (10,000 destinations, 20 MB).
+
+Within the limits it sets, auditor's peak memory stays under 250 MB + 10 times the input +
+44 times the size limit (about 2.5 GB at the default), what a CI runner holds (a hosted
+GitHub runner has 7 GB or more): tests/test_memory_bounds.py checks it under
+`resource.setrlimit`. Raising it raises the count limits below in proportion.
+"""
+BYTES_PER_DESTINATION = 2_000
+"""The size limit allows one destination per this many bytes of it (25,000 at 50 MB), about
+what a real destination takes (the benchmarks' realistic export: 1,970 bytes)."""
+BYTES_PER_STATEMENT = 625
+"""... and one distinct policy statement per this many bytes (80,000 at 50 MB; real exports
+take about 740 bytes per statement). Each statement costs memory for every finding it
+makes, however few bytes it takes in the export."""
+SHOWN_LIMIT = 1000
+"""Characters of a name, kind or config value a report shows; the rest is cut, and marked."""
+
+
+def destination_limit(max_size: int) -> int:
+    return max(max_size // BYTES_PER_DESTINATION, 1)
+
+
+def statement_limit(max_size: int) -> int:
+    return max(max_size // BYTES_PER_STATEMENT, 1)
+
 
 _UNITS = {
     "": 1,

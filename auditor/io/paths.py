@@ -6,8 +6,9 @@ from functools import cache
 from pathlib import Path
 
 _PACKAGE = Path(__file__).resolve().parent.parent
-CONFIG_NAME = "auditor.yaml"
-"""The config file looked for in the working directory."""
+CONFIG_NAMES = ("auditor.yaml", "auditor.yml")
+"""The config file looked for in the working folder and its parents, up to the repository."""
+CONFIG_NAME = CONFIG_NAMES[0]
 
 
 @cache

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from auditor import __version__
 from auditor.io.client import FetchResult
-from auditor.io.sources import atomic_write
+from auditor.io.targets import target
+from auditor.io.writing import Output, write_set
 
 SNAPSHOT_MODE = 0o600  # destination configs can hold credentials
 
@@ -19,12 +20,12 @@ def meta_path(path: str | os.PathLike[str]) -> Path:
     return target.with_name(target.name + ".meta.json")
 
 
-def write_snapshot(path: str | os.PathLike[str], result: FetchResult) -> Path:
+def write_snapshot(path: str | os.PathLike[str], result: FetchResult) -> Path | None:
     """Write `result.body` byte for byte to `path` and its metadata to `<path>.meta.json`.
 
-    Both are written atomically (see `sources.atomic_write`): on failure the previous files
-    are left as they were and no temporary file remains. New files are owner-only. Returns
-    the sidecar's path.
+    Both are written as one set (see `io.writing`): on failure the previous files are left
+    as they were and no temporary file remains. New files are owner-only. Returns the
+    sidecar's path; a FIFO, a device or a descriptor has no "beside", so no sidecar (None).
     """
     sidecar = meta_path(path)
     meta = {
@@ -38,8 +39,10 @@ def write_snapshot(path: str | os.PathLike[str], result: FetchResult) -> Path:
         "pages": result.pages,
         "sha256": result.sha256,
     }
-    atomic_write(str(path), result.body, mode=SNAPSHOT_MODE)
-    atomic_write(
-        str(sidecar), json.dumps(meta, indent=2, sort_keys=True) + "\n", mode=SNAPSHOT_MODE
-    )
+    body = Output(path=str(path), data=result.body, mode=SNAPSHOT_MODE)
+    if target(str(path)).kind != "file":
+        write_set([body])
+        return None
+    text = json.dumps(meta, indent=2, sort_keys=True) + "\n"
+    write_set([body, Output(path=str(sidecar), data=text.encode(), mode=SNAPSHOT_MODE)])
     return sidecar

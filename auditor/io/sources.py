@@ -1,4 +1,4 @@
-"""Read the input from a file or stdin, and write files atomically."""
+"""Read the input from a file or stdin; write files atomically (through `io.writing`)."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import hashlib
 import os
 import stat
 import sys
-import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
 from auditor.errors import InputError, OutputError, UsageError
-from auditor.io import fsprobe
 from auditor.io.limits import DEFAULT_MAX_INPUT_SIZE, too_large
+from auditor.io.targets import target
+from auditor.io.writing import PENDING, fill, new_file_mode, temporary, write_file
 from auditor.models import Source
 
 STDIN = "-"
@@ -27,7 +27,8 @@ def read_source(path: str, max_size: int = DEFAULT_MAX_INPUT_SIZE) -> Source:
     """
     if path == STDIN:
         data = _read_at_most(sys.stdin.buffer, max_size, "stdin")
-        return Source(path="<stdin>", sha256=hashlib.sha256(data).hexdigest(), data=data)
+        digest = hashlib.sha256(data).hexdigest()
+        return Source(path="<stdin>", sha256=digest, data=data, max_size=max_size)
     try:
         with open(path, "rb") as handle:
             status = os.fstat(handle.fileno())
@@ -49,7 +50,7 @@ def read_source(path: str, max_size: int = DEFAULT_MAX_INPUT_SIZE) -> Source:
         raise UsageError(f"{path}: permission denied") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return Source(path=path, sha256=hashlib.sha256(data).hexdigest(), data=data)
+    return Source(path=path, sha256=hashlib.sha256(data).hexdigest(), data=data, max_size=max_size)
 
 
 def _read_at_most(stream: BinaryIO, max_size: int, what: str) -> bytes:
@@ -65,41 +66,18 @@ def _read_at_most(stream: BinaryIO, max_size: int, what: str) -> bytes:
 
 
 def check_writable(path: str) -> None:
-    """Fail early, before any work, when `path` can never be written as a file."""
-    target = Path(path)
-    if fsprobe.is_dir(target):
-        raise OutputError(f"{path}: is a directory, expected a file path")
-    parent = target.parent
-    if not fsprobe.is_dir(parent):
-        if fsprobe.exists(parent):
-            raise OutputError(f"{path}: {str(parent)!r} is not a directory")
-        raise OutputError(f"{path}: directory {str(parent)!r} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise OutputError(f"{path}: directory {str(parent)!r} is not writable")
+    """Fail early, before any work, when `path` can never be written (see `targets.target`)."""
+    if path != STDIN:
+        target(path)
 
 
 def atomic_write(path: str, data: str | bytes, *, mode: int | None = None) -> None:
     """Write `data` to `path` so that a reader sees the old file or the new one, never a part.
 
-    A new file gets `mode` (default: 0666 less the umask); a replaced one keeps its mode.
+    A new file gets `mode` (default: 0666 less the umask); a replaced one keeps its mode. A
+    symlink keeps pointing at its file; a device or FIFO is written straight through.
     """
-    check_writable(path)
-    target = Path(path)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = _temporary(target)
-    try:
-        _fill(fd, payload)
-        if fsprobe.exists(target):
-            os.chmod(tmp, target.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, _new_file_mode() if mode is None else mode)
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_file(path, data, mode=mode)
 
 
 def create_new(path: Path, data: bytes) -> None:
@@ -108,10 +86,10 @@ def create_new(path: Path, data: bytes) -> None:
     The bytes go to a temporary file beside it, which is then hard-linked to `path`: the
     link fails if `path` exists, and a reader never sees a partly written file.
     """
-    fd, tmp = _temporary(path)
+    fd, tmp = temporary(path)
     try:
-        _fill(fd, data)
-        os.chmod(tmp, _new_file_mode())
+        fill(fd, data)
+        os.chmod(tmp, new_file_mode())
         os.link(tmp, path)
     except FileExistsError:
         raise OutputError(f"{path}: already exists") from None
@@ -119,26 +97,4 @@ def create_new(path: Path, data: bytes) -> None:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     finally:
         Path(tmp).unlink(missing_ok=True)
-
-
-def _temporary(target: Path) -> tuple[int, str]:
-    """A new temporary file beside `target` (so a rename is atomic), or OutputError."""
-    try:
-        return tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    except OSError as exc:  # a directory that takes no new files: /proc, a full disk
-        raise OutputError(f"{target}: cannot write: {exc.strerror or exc}") from None
-
-
-def _fill(fd: int, data: bytes) -> None:
-    """Write `data` through the open temporary file `fd`, to the disk, and close it."""
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _new_file_mode() -> int:
-    """What `open()` would give a new file: 0666 less the umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
+        PENDING.discard(tmp)

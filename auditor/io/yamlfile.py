@@ -54,6 +54,19 @@ def dotted(where: Iterable[str | int]) -> str:
     return out
 
 
+QUOTE_LIMIT = 40
+"""Characters of a user's key or value an error message quotes: a file that is not ours
+(`waivers: /etc/shadow`) must not be echoed whole through "unknown field" messages."""
+
+
+def quoted(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """`repr` of `value`, of text at most `limit` characters long (then cut, with `...`)."""
+    if not isinstance(value, str):
+        text = repr(value)
+        return text if len(text) <= limit else text[:limit] + "..."
+    return repr(value) if len(value) <= limit else repr(value[:limit]) + "..."
+
+
 def did_you_mean(word: str, options: Iterable[str]) -> str:
     guess = difflib.get_close_matches(word, list(options), n=1)
     return f" (did you mean {guess[0]!r}?)" if guess else ""
@@ -196,6 +209,15 @@ def _construct(
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             key = _text(_scalar(loader, key_node), key_node, where, name, error)
+            if isinstance(key, bool) and not key_node.style:
+                # YAML 1.1 reads `on:`, `off:`, `yes:`, `no:` as booleans; no file of ours
+                # has a boolean key, so this is a key meant as text.
+                line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                field = f"{dotted(where)}: " if where else ""
+                raise error(
+                    f"{name}:{line}:{col}: {field}YAML reads the unquoted key {key_node.value} "
+                    f'as the boolean {str(key).lower()}; quote it: "{key_node.value}"'
+                )
             if not isinstance(key, (str, int, float, bool)) and key is not None:
                 line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
                 raise error(f"{name}:{line}:{col}: {dotted(where)}: keys must be scalars")

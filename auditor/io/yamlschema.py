@@ -8,7 +8,7 @@ from typing import Any
 
 from auditor.errors import AuditorError, RuleError
 from auditor.io.paths import schema_path
-from auditor.io.yamlfile import Where, YamlDoc, did_you_mean
+from auditor.io.yamlfile import Where, YamlDoc, did_you_mean, quoted
 
 _KEBAB = "^[a-z0-9]+(-[a-z0-9]+)*$"
 _TYPE_WORDS = {
@@ -70,7 +70,12 @@ def check_schema(doc: YamlDoc, name: str, *, error: type[AuditorError] = RuleErr
         # a missing field is reported last: a misspelt one is the likelier cause
         first = min(
             errors,
-            key=lambda e: (e.validator == "required", doc.locate(describe(e)[1]), len(e.path)),
+            key=lambda e: (
+                e.validator == "required",
+                e.validator in ("anyOf", "oneOf"),  # "needs one of": a typo explains it better
+                doc.locate(describe(e)[1]),
+                len(e.path),
+            ),
         )
         where, at, message = describe(first)
         raise doc.error(where, message, at=at, error=error)
@@ -92,7 +97,8 @@ def describe(error: Any) -> tuple[Where, Where, str]:
     if error.validator == "additionalProperties":
         known = error.schema.get("properties", {})
         extra = next(k for k in instance if k not in known)
-        return where, (*where, extra), f"unknown field {extra!r}{did_you_mean(str(extra), known)}"
+        guess = did_you_mean(str(extra), known)
+        return where, (*where, extra), f"unknown field {quoted(extra)}{guess}"
     if error.validator == "enum":
         options = ", ".join(str(o) for o in error.validator_value)
         guess = (
@@ -100,14 +106,14 @@ def describe(error: Any) -> tuple[Where, Where, str]:
             if isinstance(instance, str)
             else ""
         )
-        return where, where, f"expected one of {options}, got {instance!r}{guess}"
+        return where, where, f"expected one of {options}, got {quoted(instance)}{guess}"
     if error.validator == "type":
         expected = error.validator_value
         names = [expected] if isinstance(expected, str) else list(expected)
         wanted = " or ".join(_TYPE_WORDS.get(n, n) for n in names)
         return where, where, f"expected {wanted}, got {kind_of(instance)}"
     if error.validator == "pattern" and error.validator_value == _KEBAB:
-        return where, where, f"{instance!r} is not kebab-case (lowercase words joined by '-')"
+        return where, where, f"{quoted(instance)} is not kebab-case (lowercase words joined by '-')"
     if error.validator in ("minLength", "minItems", "minProperties"):
         return where, where, "must not be empty"
     return where, where, str(error.message)

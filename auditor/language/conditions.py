@@ -21,6 +21,7 @@ from auditor.language import (  # noqa: F401
     access_operators,
     grant_operators,
     policy_operators,
+    schema_operator,
     target_operators,
 )
 from auditor.language.regex import compile_search
@@ -29,9 +30,12 @@ from auditor.language.vocabulary import (
     OPERATORS,
     ConditionError,
     Test,
+    hiding,
     note,
     operator,
+    quoted,
 )
+from auditor.launchdarkly.kinds import shown_fields
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +121,7 @@ def _compile_key(
     if not isinstance(sub, Mapping) or set(sub) == {"param"}:  # an operand: not a path
         hint = _did_you_mean(key, [*OPERATORS, *_COMBINATORS])
         raise ConditionError(where[:-1], f"unknown operator {key!r}{hint}", at=where)
-    inner = _compile(sub, params, where)
+    inner = _hidden_where_secret(_compile(sub, params, where), where)
     if "." not in key:
         # One step, the common case: a plain dict lookup, no loop.
         def at_key(value: Any, ctx: Any) -> bool:
@@ -132,6 +136,45 @@ def _compile_key(
         return inner(_follow(value, parts), ctx)
 
     return at_path
+
+
+def _subject_path(where: Sequence[str | int]) -> tuple[str, ...]:
+    """The fields of the subject a condition at `where` (inside `when` or `assert`) reads;
+    `[]` stands for an item of a list (under `any`, `all`, `none` or `count`)."""
+    out: list[str] = []
+    for part in where[1:] if where[:1] in (("when",), ("assert",)) else where:
+        if isinstance(part, int) or part in _COMBINATORS or part == "where":
+            continue
+        if part in OPERATORS:
+            if part in ("any", "all", "none", "count"):
+                out.append("[]")
+            continue
+        out.extend(part.split("."))
+    return tuple(out)
+
+
+def _hidden_where_secret(test: Test, where: Sequence[str | int]) -> Test:
+    """`test`, explained without quoting values when it reads inside a destination's config.
+
+    Only the fields a kind documents as not secret may be quoted; the value of a secret, of
+    the whole config, or of any config field of an unknown kind is named by its path.
+    """
+    path = _subject_path(where)
+    start = 1 if path[:1] == ("config",) else 2 if path[:2] == ("destination", "config") else 0
+    if not start:
+        return test
+    field = ".".join(path).replace(".[]", "[]")
+    key = path[start] if len(path) > start else None
+
+    def explained(value: Any, ctx: Any) -> bool:
+        if getattr(ctx, "trail", None) is None:
+            return test(value, ctx)
+        kind = getattr(getattr(ctx, "destination", None), "kind", None)
+        shown = key is not None and isinstance(kind, str) and key in shown_fields(kind)
+        with hiding(None if shown else field):
+            return test(value, ctx)
+
+    return explained
 
 
 def _expect_mapping(spec: Any, where: Sequence[str | int]) -> Mapping[str, Any]:
@@ -358,22 +401,6 @@ def _length(operand: Any, _p: Mapping[str, Any], where: tuple[str | int, ...]) -
     return test
 
 
-@operator("schema")
-def _schema(operand: Any, _p: Mapping[str, Any], where: tuple[str | int, ...]) -> Test:
-    import jsonschema_rs
-
-    _need(isinstance(operand, (Mapping, bool)), where, "a JSON Schema (a mapping)")
-    if not jsonschema_rs.meta.is_valid(operand):
-        from jsonschema import Draft202012Validator  # only to word the error
-        from jsonschema.exceptions import best_match
-
-        meta = Draft202012Validator(Draft202012Validator.META_SCHEMA)
-        error = best_match(meta.iter_errors(operand))
-        raise ConditionError(where, f"invalid JSON Schema: {error.message}")
-    validator = jsonschema_rs.Draft202012Validator(operand)
-    return lambda value, ctx: value is not MISSING and bool(validator.is_valid(value))
-
-
 def _quantifier(name: str, combine: Callable[[Any], bool], negate: bool) -> None:
     def compile_q(operand: Any, params: Mapping[str, Any], where: tuple[str | int, ...]) -> Test:
         inner = _compile(operand, params, where)
@@ -439,7 +466,7 @@ def _resource_wildcard(operand: Any, _p: Mapping[str, Any], where: tuple[str | i
         def test(value: Any, ctx: Any) -> bool:
             found = isinstance(value, str) and launchdarkly.resource_wildcard(value, types)
             if found:
-                note(ctx, f"`{value}` has a wildcard {shown} key")
+                note(ctx, lambda: f"{quoted(value)} has a wildcard {shown} key", redacted=True)
             return found
 
         return test

@@ -7,7 +7,7 @@ from functools import partial
 from typing import Any
 
 from auditor.language import operands, phrasing
-from auditor.language.vocabulary import Test, note, operator
+from auditor.language.vocabulary import Test, hidden_field, note, operator, quoted
 from auditor.launchdarkly import (
     Coverage,
     Specifier,
@@ -36,10 +36,16 @@ def _resource_covers(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
         if parsed is None:
             return False
         answer = pattern_covers(parsed, target)
-        note(ctx, lambda: f"`{value}` {_ANSWER[answer]} {target}: {phrasing.chain(parsed, target)}")
+        note(ctx, lambda: _covers_line(value, answer, parsed, target), redacted=True)
         return answer is not Coverage.NO
 
     return test
+
+
+def _covers_line(value: str, answer: Coverage, parsed: Specifier, target: Specifier) -> str:
+    """The coverage, with its chain only when the value may be shown (it quotes the value)."""
+    head = f"{quoted(value)} {_ANSWER[answer]} {target}"
+    return head if hidden_field() else f"{head}: {phrasing.chain(parsed, target)}"
 
 
 @operator("action_covers", notes=True)
@@ -51,7 +57,7 @@ def _action_covers(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
         if not isinstance(value, str) or not value:
             return False
         answer = glob_subsumes(value, action)
-        note(ctx, lambda: f"action `{value}` {_ANSWER[answer]} {action}")
+        note(ctx, lambda: f"action {quoted(value)} {_ANSWER[answer]} {action}", redacted=True)
         return answer is not Coverage.NO
 
     return test
@@ -67,7 +73,8 @@ def _valid_specifier(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
         try:
             parse_specifier(value)
         except SpecifierError as exc:
-            note(ctx, f"`{value}` does not parse: {exc.reason} at {exc.position}")
+            why = "" if hidden_field() else f": {exc.reason} at {exc.position}"
+            note(ctx, f"{quoted(value)} does not parse{why}", redacted=True)
             return not operand
         return bool(operand)
 

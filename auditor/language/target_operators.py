@@ -6,14 +6,23 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.language import operands
-from auditor.language.vocabulary import MISSING, ConditionError, Test, note, operator
+from auditor.language.vocabulary import (
+    MISSING,
+    NOT_APPLICABLE,
+    NOT_CONFIGURED,
+    ConditionError,
+    Test,
+    note,
+    operator,
+    unchecked,
+)
 from auditor.launchdarkly.inventory import Inventory
 from auditor.launchdarkly.targets import TARGET_KINDS
 
 Where = tuple[str | int, ...]
 
 
-@operator("approved_in", notes=True)
+@operator("approved_in", notes=True, skips=True)
 def _approved_in(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
     operands.need(isinstance(operand, Mapping), where, "a mapping of kind to approved target ids")
     approved: dict[str, frozenset[str]] = {}
@@ -33,13 +42,15 @@ def _approved_in(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
     def test(value: Any, ctx: Any) -> bool:
         if value is MISSING:
             return False
-        if value is None:
-            return True  # a kind without a nameable target: nothing to approve
+        if value is None:  # a kind without a nameable target: nothing to approve
+            unchecked(ctx, NOT_APPLICABLE, "the kind names no target auditor can read")
+            return True
         if not isinstance(value, Mapping) or not isinstance(value.get("kind"), str):
             return False
         kind, target_id = value["kind"], value.get("id")
         if kind not in approved:
             note(ctx, f"no approved targets are configured for {kind}; not checked")
+            unchecked(ctx, NOT_CONFIGURED, f"no approved targets for {kind}")
             return True
         listed = ", ".join(sorted(approved[kind])) or "none"
         if target_id is None:

@@ -11,8 +11,22 @@ from urllib.parse import unquote
 
 from auditor.errors import InputError
 from auditor.io import strictjson
+from auditor.io.limits import (
+    DEFAULT_MAX_INPUT_SIZE,
+    SHOWN_LIMIT,
+    destination_limit,
+    format_size,
+    statement_limit,
+)
 from auditor.io.paths import schema_path
-from auditor.models import Decision, Destination, Document, SchemaProblem, Statement
+from auditor.models import (
+    Decision,
+    Destination,
+    Document,
+    SchemaProblem,
+    Statement,
+    shown_text,
+)
 
 _SELF_HREF = re.compile(r"/api/v2/destinations/([^/]+)/([^/]+)/([^/?#]+)/?$")
 _JSON_TYPES = {
@@ -26,8 +40,12 @@ _JSON_TYPES = {
 }
 
 
-def parse_json(data: bytes) -> Any:
-    """Decode UTF-8 JSON, turning every failure into an InputError with a position."""
+def parse_json(data: bytes, *, duplicates: list[str] | None = None) -> Any:
+    """Decode UTF-8 JSON, turning every failure into an InputError with a position.
+
+    A key repeated in an object is an InputError too, unless `duplicates` is a list: then
+    the repeated keys' pointers are appended to it (see `strictjson.loads`).
+    """
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -35,7 +53,7 @@ def parse_json(data: bytes) -> Any:
     if not text.strip():
         raise InputError("input is empty, expected a JSON document")
     try:
-        return strictjson.loads(text)
+        return strictjson.loads(text, duplicates=duplicates)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"input is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
@@ -46,12 +64,27 @@ def parse_json(data: bytes) -> Any:
         raise InputError("input is nested too deeply to be a destinations export") from None
 
 
-def load_document(data: bytes) -> Document:
-    """Parse, validate and normalise an export; invalid items are reported, not evaluated."""
-    return build_document(parse_json(data))
+def load_document(data: bytes, *, max_size: int | None = None) -> Document:
+    """Parse, validate and normalise an export; invalid items are reported, not evaluated.
+
+    A key repeated in an object is a schema problem of its item: readers disagree on which
+    value counts (Python keeps the last), so a clear secret could hide behind a masked one.
+    More destinations or statements than `max_size` (--max-input-size) allows are an
+    InputError: what an audit costs grows with them, however few bytes they take.
+    """
+    duplicates: list[str] = []
+    value = parse_json(data, duplicates=duplicates)
+    size = DEFAULT_MAX_INPUT_SIZE if max_size is None else max_size
+    return build_document(value, duplicates=duplicates, max_size=size)
 
 
-def build_document(value: Any) -> Document:
+DUPLICATE_KEY = "the key appears more than once in its object; readers differ on which counts"
+
+
+def build_document(
+    value: Any, *, duplicates: Sequence[str] = (), max_size: int | None = None
+) -> Document:
+    """The document of a decoded export; with `max_size`, its counts are held to its limits."""
     if not isinstance(value, dict):
         raise InputError(
             f'expected a JSON object with an "items" list at the top, got {json_type(value)}'
@@ -61,9 +94,14 @@ def build_document(value: Any) -> Document:
     items = value["items"]
     if not isinstance(items, list):
         raise InputError(f'"items" must be a list of destinations, got {json_type(items)}')
+    if max_size is not None and len(items) > destination_limit(max_size):
+        limit = destination_limit(max_size)
+        raise _over_limit(f"{len(items):,} destinations, more than the {limit:,}", max_size)
     problems = list(validate(value))
+    problems += [SchemaProblem(pointer=p, message=DUPLICATE_KEY) for p in duplicates]
     bad_items = {_item_index(p.pointer) for p in problems} - {None}
     destinations: list[Destination] = []
+    statements = 0
     for index, item in enumerate(items):
         if index in bad_items:
             continue
@@ -77,6 +115,10 @@ def build_document(value: Any) -> Document:
             )
             continue
         destinations.append(normalise(item, index, config))
+        statements += len(destinations[-1].statements)
+        if max_size is not None and statements > statement_limit(max_size):
+            limit = statement_limit(max_size)
+            raise _over_limit(f"more than the {limit:,} distinct policy statements", max_size)
     problems.sort(key=lambda p: _pointer_sort_key(p.pointer))
     account = value.get("_account")
     return Document(
@@ -84,6 +126,14 @@ def build_document(value: Any) -> Document:
         problems=tuple(problems),
         item_count=len(items),
         account=account if isinstance(account, dict) else None,
+    )
+
+
+def _over_limit(what: str, max_size: int) -> InputError:
+    return InputError(
+        f"the export has {what} that --max-input-size {format_size(max_size)} allows",
+        hint="each destination and policy statement costs memory however small it is;"
+        " raise --max-input-size to allow more",
     )
 
 
@@ -197,8 +247,8 @@ def normalise(item: Mapping[str, Any], index: int, config: Mapping[str, Any] | N
     pointer = f"/items/{index}"
     return Destination(
         id=item["_id"],
-        name=item["name"],
-        kind=item["kind"],
+        name=shown_text(item["name"], SHOWN_LIMIT),  # what reports show; rules read the raw item
+        kind=shown_text(item["kind"], SHOWN_LIMIT),
         on=item["on"],
         config=config,
         project=project,

@@ -14,9 +14,17 @@ characters (`sup********123`). A real credential never holds a run of four `*`, 
 with more than 8 visible characters shows too much of the secret to count as masked."""
 
 
+MASKED_MARKER = "auditor-redacted:masked"
+"""What an evidence pack writes for a value the API had obfuscated (see redact.evidence_item):
+read back as masked, so a re-audit of the pack decides as the original audit did."""
+
+
 def is_obfuscated(value: object) -> bool:
-    """True for a string masked the API's way; False for anything else, empty strings included."""
-    return isinstance(value, str) and OBFUSCATED.fullmatch(value) is not None
+    """True for a string masked the API's way (or an evidence pack's masked marker); False for
+    anything else, empty strings included."""
+    return isinstance(value, str) and (
+        value == MASKED_MARKER or OBFUSCATED.fullmatch(value) is not None
+    )
 
 
 def unmasked_secrets(kind: str, config: Mapping[str, Any] | None) -> tuple[str, ...]:

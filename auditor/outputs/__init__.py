@@ -21,9 +21,25 @@ class RenderOptions:
     color: bool = False
     max_findings: int | None = None
     """Markdown lists at most this many findings and counts the rest (None: all)."""
+    full_reports: tuple[str, ...] = ()
+    """Files of this run that list every finding (html, json, csv), for Markdown to point to."""
     template: str | None = None
     """The user's Jinja2 template file, for the `template` format."""
+    width: int | None = None
+    """The text report wraps to this many columns (a terminal's width); None: no wrapping."""
+    quiet: bool = False
+    """The text report is only its summary line."""
+    compact: bool = False
+    """The text report lists one line per finding."""
+    new_only: bool = False
+    """The text report lists only new findings (against the baseline or the history)."""
+    show_suppressed: bool = False
+    """The text report lists waived and baselined findings in full (else only counts them)."""
 
+
+MARKDOWN_MAX_FINDINGS = 200
+"""Findings `check` lists in the Markdown report unless --max-findings says otherwise: about
+250 KB for the longest rows, so a step summary (1 MiB) holds it with room to spare."""
 
 Renderer = Callable[[AuditResult, RenderOptions], str]
 

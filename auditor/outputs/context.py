@@ -7,7 +7,6 @@ and prints. Every list is sorted; nothing in it reads the clock; config appears 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -15,8 +14,23 @@ from auditor.engine import sort_key
 from auditor.gate.policy import fails
 from auditor.launchdarkly.kinds import KNOWN_KINDS, shown_fields
 from auditor.launchdarkly.redact import shown_config
-from auditor.models import SEVERITY_NAMES, AuditResult, Destination, Finding, HistoryView, Rule
+from auditor.models import (
+    SEVERITY_NAMES,
+    AuditResult,
+    Destination,
+    Finding,
+    HistoryView,
+    Rule,
+)
 from auditor.outputs.access import access_view
+from auditor.outputs.assurance import (
+    RuleVerdict,
+    controls_of,
+    natural,
+    rule_verdicts,
+    verdict_label,
+)
+from auditor.outputs.assurance_context import frameworks_context, waiver_register
 from auditor.outputs.history_context import history_context
 from auditor.outputs.report_json import finding_dict, report_dict
 
@@ -26,13 +40,18 @@ STATUSES: tuple[str, ...] = ("open", "waived", "baselined")
 def build_context(result: AuditResult) -> dict[str, Any]:
     """Every view of `result` a report shows, as plain data."""
     findings = sorted(result.findings, key=sort_key)
-    views = [_finding_view(f, result.history) for f in findings]
+    remedies = {r.id: r.remediation for r in (*result.rules, *result.deselected)}
+    controls = {r.id: controls_of(r, result.frameworks) for r in result.rules}
+    views = [_finding_view(f, result.history, remedies, controls) for f in findings]
     by_rule: dict[str, list[dict[str, Any]]] = {}
     by_item: dict[str, list[dict[str, Any]]] = {}
     for view in views:
         by_rule.setdefault(view["rule_id"], []).append(view)
         by_item.setdefault(_item_pointer(view["pointer"]), []).append(view)
     context = report_dict(result)
+    verdicts = rule_verdicts(result)
+    frameworks = frameworks_context(result, verdicts, by_rule)
+    names = {f.key: f.name for f in result.frameworks}
     context.update(
         findings=views,
         open_findings=[v for v in views if v["status"] == "open"],
@@ -41,8 +60,18 @@ def build_context(result: AuditResult) -> dict[str, Any]:
         severities=list(SEVERITY_NAMES),
         severity_counts=_severity_counts(findings),
         destinations=_destinations(result.destinations, by_item),
-        rules=_rules(result.rules, by_rule),
-        controls=_controls(result.rules, views),
+        rules=_rules(verdicts[: len(result.rules)], by_rule, names),
+        deselected_rules=_rules(verdicts[len(result.rules) :], by_rule, names),
+        not_evaluated_rules=_rules(
+            [v for v in verdicts if v.status == "not_evaluated"], by_rule, names
+        ),
+        rule_counts={
+            status: sum(v.status == status for v in verdicts)
+            for status in ("passed", "failed", "not_evaluated")
+        },
+        frameworks=frameworks,
+        controls=[row for table in frameworks for row in table["controls"]],
+        waiver_register=waiver_register(result, views),
         filters=_filters(views),
     )
     context["charts"] = _charts(context["severity_counts"], context["rules"])
@@ -53,9 +82,17 @@ def build_context(result: AuditResult) -> dict[str, Any]:
     return context
 
 
-def _finding_view(finding: Finding, history: HistoryView | None) -> dict[str, Any]:
+def _finding_view(
+    finding: Finding,
+    history: HistoryView | None,
+    remedies: Mapping[str, str],
+    controls: Mapping[str, list[str]],
+) -> dict[str, Any]:
     view = finding_dict(finding, history)
+    view["short_fingerprint"] = finding.short_fingerprint
     view["age_days"] = history.age_days.get(finding.fingerprint) if history else None
+    view["remediation"] = remedies.get(finding.rule_id, "")
+    view["controls"] = controls.get(finding.rule_id, [])
     waiver = finding.waiver
     if waiver is not None:
         view["waiver"] = {
@@ -108,11 +145,6 @@ def _config_policy(kind: str) -> str:
     return "fields" if shown_fields(kind) else "opaque"
 
 
-def _natural(text: str) -> tuple[tuple[int, int | str], ...]:
-    """A sort key that orders `A.8.2` before `A.8.15`."""
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"(\d+)", text) if p)
-
-
 def _open(views: list[dict[str, Any]]) -> int:
     return sum(v["status"] == "open" for v in views)
 
@@ -145,22 +177,31 @@ def _destinations(
     return views
 
 
-def _compliance(rule: Rule) -> list[dict[str, str]]:
+def _compliance(rule: Rule, names: Mapping[str, str]) -> list[dict[str, str]]:
+    """The controls `rule` tests, in the frameworks shown (`names`: key -> name)."""
     return [
-        {"framework": framework, "control": control}
-        for framework, controls in sorted(rule.compliance.items())
-        for control in sorted(controls)
+        {"framework": framework, "framework_name": name, "control": control}
+        for framework, name in names.items()
+        for control in sorted(rule.compliance.get(framework, ()), key=natural)
     ]
 
 
 def _rules(
-    rules: Iterable[Rule], by_rule: Mapping[str, list[dict[str, Any]]]
+    verdicts: Iterable[RuleVerdict],
+    by_rule: Mapping[str, list[dict[str, Any]]],
+    names: Mapping[str, str],
 ) -> list[dict[str, Any]]:
     views = []
-    for rule in sorted(rules, key=lambda r: (-r.severity, r.id)):
+    for verdict in sorted(verdicts, key=lambda v: (-v.rule.severity, v.rule.id)):
+        rule = verdict.rule
         mine = by_rule.get(rule.id, [])
         views.append(
             {
+                "status": verdict.status,
+                "reason": verdict.reason,
+                "detail": verdict.detail,
+                "label": verdict_label(verdict),
+                "evaluated": verdict.evaluated,
                 "id": rule.id,
                 "title": rule.title,
                 "severity": rule.severity.label,
@@ -170,35 +211,13 @@ def _rules(
                 "rationale": rule.rationale,
                 "remediation": rule.remediation,
                 "references": list(rule.references),
-                "compliance": _compliance(rule),
+                "compliance": _compliance(rule, names),
                 "tags": list(rule.tags),
                 "findings": mine,
                 "open": _open(mine),
             }
         )
     return views
-
-
-def _controls(rules: Iterable[Rule], views: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    by_control: dict[tuple[str, str], list[str]] = {}
-    for rule in rules:
-        for item in _compliance(rule):
-            by_control.setdefault((item["framework"], item["control"]), []).append(rule.id)
-    rows = []
-    for (framework, control), ids in sorted(
-        by_control.items(), key=lambda item: (item[0][0], _natural(item[0][1]))
-    ):
-        mine = [v for v in views if v["rule_id"] in ids]
-        rows.append(
-            {
-                "framework": framework,
-                "control": control,
-                "rules": sorted(ids),
-                "findings": mine,
-                "open": _open(mine),
-            }
-        )
-    return rows
 
 
 def _filters(views: list[dict[str, Any]]) -> dict[str, list[Any]]:

@@ -13,7 +13,7 @@ from auditor.gate.waivers import attention
 from auditor.models import AuditResult, Finding
 from auditor.outputs import RenderOptions
 from auditor.outputs.sarif import SCHEMA_ERROR as SCHEMA
-from auditor.outputs.sarif import STDIN, level
+from auditor.outputs.sarif import level
 from auditor.outputs.text import clean, summary
 
 COMMANDS = {"error": "error", "warning": "warning", "note": "notice"}
@@ -35,10 +35,10 @@ def command(name: str, message: str, **properties: object) -> str:
 
 
 def _where(result: AuditResult, pointer: str) -> dict[str, object]:
-    if result.source_path == STDIN:
+    if result.source_file is None:  # stdin, or the API without --save: no file to point at
         return {}
     line, col = result.positions.get(pointer, (None, None))
-    return {"file": result.source_path, "line": line, "col": col}
+    return {"file": result.source_file, "line": line, "col": col}
 
 
 def _annotation(result: AuditResult, f: Finding) -> str:

@@ -23,8 +23,14 @@ def history_context(history: HistoryView | None, views: list[dict[str, Any]]) ->
     block = history_dict(history)
     new = set(history.new)
     now = history.trend[-1].generated_at
-    # Findings seen before this run: one first seen now is listed as new, not as old.
-    open_views = [v for v in views if v["status"] == "open" and v["first_seen"] != now]
+    # Findings an earlier run had: one first seen by this run is listed as new, not as old.
+    # Both tests are needed: an earlier run may share this run's time (then its findings are
+    # not new), and a finding that comes back is new but was first seen long ago.
+    open_views = [
+        v
+        for v in views
+        if v["status"] == "open" and not (v["fingerprint"] in new and v["first_seen"] == now)
+    ]
     block.update(
         first_run=history.previous is None,
         new_findings=[v for v in views if v["fingerprint"] in new],

@@ -1,10 +1,12 @@
 """JUnit XML for CI test dashboards: a testsuite per rule, a testcase per audited destination.
 
-A rule applies to every audited destination (statement rules too: one testcase per
-destination, covering all its statements), so passing testcases are listed and CI shows a
-count. A testcase fails when the rule has an open finding on the destination, and is skipped
-when all its findings are waived or baselined. Schema problems are testcases with an error
-in a `schema-error` testsuite.
+A testcase passes only where the rule was evaluated (statement rules: one testcase per
+destination, covering all its statements). It fails when the rule has an open finding on
+the destination, and is skipped, with the reason, when all its findings are waived or
+baselined, or when the rule was not evaluated there: not configured (an opt-in rule without
+its params), not applicable (its guard did not hold), `_access` not reported. A rule left
+out by --select/--ignore is a testsuite of one skipped testcase, "deselected". Schema
+problems are testcases with an error in a `schema-error` testsuite.
 """
 
 from __future__ import annotations
@@ -13,8 +15,17 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
-from auditor.models import AuditResult, Destination, Finding
+from auditor.models import (
+    COVERAGE_EVALUATED,
+    COVERAGE_NO_ACCESS,
+    COVERAGE_NOT_CONFIGURED,
+    AuditResult,
+    Destination,
+    Finding,
+    RuleCoverage,
+)
 from auditor.outputs import RenderOptions
+from auditor.outputs.assurance import RuleVerdict, rule_verdicts
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _COUNTS = ("tests", "failures", "errors", "skipped")
@@ -41,12 +52,30 @@ def _skip_reason(result: AuditResult, f: Finding) -> str:
     return f"baselined in {result.baseline.path}" if result.baseline else "baselined"
 
 
+def _not_evaluated_here(coverage: RuleCoverage | None, at: int, dest: Destination) -> str:
+    """Why the rule was not evaluated on the destination at position `at`; "" if it was."""
+    if coverage is None:
+        return ""
+    code = coverage.codes[at]
+    if code == COVERAGE_EVALUATED:
+        return ""
+    if code == COVERAGE_NOT_CONFIGURED:
+        return (
+            f"not evaluated: not configured for {dest.kind} destinations; "
+            "set the rule's params to enable it"
+        )
+    if code == COVERAGE_NO_ACCESS:
+        return "not evaluated: _access not reported, so no grant of this destination was checked"
+    return "not evaluated: the rule does not apply to this destination (its conditions do not hold)"
+
+
 def _case(
     result: AuditResult,
     suite: ET.Element,
     rule_id: str,
     dest: Destination,
     found: Sequence[Finding],
+    not_evaluated: str = "",
 ) -> str:
     case = ET.SubElement(
         suite, "testcase", classname=rule_id, name=xml_text(case_name(dest)), time="0"
@@ -65,7 +94,17 @@ def _case(
     if found:
         ET.SubElement(case, "skipped", message=xml_text(_skip_reason(result, found[0])))
         return "skipped"
+    if not_evaluated:
+        ET.SubElement(case, "skipped", message=xml_text(not_evaluated))
+        return "skipped"
     return "tests"
+
+
+def _whole_rule(suite: ET.Element, rule_id: str, verdict: RuleVerdict) -> None:
+    """One testcase for the whole rule: deselected, or an export without destinations."""
+    case = ET.SubElement(suite, "testcase", classname=rule_id, name="(all destinations)", time="0")
+    if verdict.status == "not_evaluated":
+        ET.SubElement(case, "skipped", message=xml_text(f"not evaluated: {verdict.detail}"))
 
 
 def _suite(parent: ET.Element, name: str, timestamp: str, access: str = "") -> ET.Element:
@@ -90,11 +129,20 @@ def junit_tree(result: AuditResult) -> ET.Element:
     timestamp = result.generated_at.removesuffix("Z")
     root = ET.Element("testsuites", name="auditor")
     total = dict.fromkeys(_COUNTS, 0)
-    for rule in result.rules:
+    for verdict in rule_verdicts(result):
+        rule = verdict.rule
         suite = _suite(root, rule.id, timestamp, result.access.summary)
         counts = dict.fromkeys(_COUNTS, 0)
-        for dest in result.destinations:
-            outcome = _case(result, suite, rule.id, dest, found.get((rule.id, dest.id), []))
+        coverage = result.coverage.get(rule.id)
+        if verdict.reason == "deselected" or not result.destinations:
+            _whole_rule(suite, rule.id, verdict)
+            counts["tests"] += 1
+            if verdict.status == "not_evaluated":
+                counts["skipped"] += 1
+        for at, dest in enumerate(result.destinations if verdict.reason != "deselected" else ()):
+            why = _not_evaluated_here(coverage, at, dest)
+            mine = found.get((rule.id, dest.id), [])
+            outcome = _case(result, suite, rule.id, dest, mine, why)
             counts["tests"] += 1
             if outcome != "tests":
                 counts[outcome] += 1

@@ -17,6 +17,9 @@ from auditor.outputs.context import build_context
 from auditor.outputs.templating import builtin_environment
 
 TEMPLATE = "report.md"
+MAX_REPORT_BYTES = 1_000_000
+"""GitHub's step summary holds at most 1 MiB; keep well under it (a PR comment is 65,536
+characters: use a smaller `--max-findings` there)."""
 
 # Characters that carry meaning in GitHub Markdown or HTML, written as numeric references.
 # `@` also gets a zero-width space so a name like `@org/team` cannot mention anyone.
@@ -52,15 +55,29 @@ def code_spans(value: Any) -> Markup:
 
 
 def render(result: AuditResult, options: RenderOptions) -> str:
+    """The report, with at most `options.max_findings` findings listed (None: all).
+
+    Whatever the limit, the report is cut further, by halves, until it fits in
+    MAX_REPORT_BYTES (GitHub's limit for a step summary); the rest is counted.
+    """
     context = build_context(result)
-    context["listing"] = listing(context, options.max_findings)
     env = builtin_environment(
         html=False, finalize=escape_markdown, filters=(("code_spans", code_spans),)
     )
-    return env.get_template(TEMPLATE).render(context)
+    template = env.get_template(TEMPLATE)
+    limit = options.max_findings
+    while True:
+        context["listing"] = listing(context, limit, options.full_reports)
+        text: str = template.render(context)
+        if len(text.encode("utf-8")) <= MAX_REPORT_BYTES or limit == 0:
+            return text
+        shown = len(context["findings"]) - context["listing"]["omitted"]
+        limit = shown // 2
 
 
-def listing(context: dict[str, Any], limit: int | None) -> dict[str, Any]:
+def listing(
+    context: dict[str, Any], limit: int | None, full_reports: tuple[str, ...] = ()
+) -> dict[str, Any]:
     """What the report lists under `--max-findings`: open findings per rule, then the accepted.
 
     Findings are taken in report order (severity, rule, destination) until `limit` is spent;
@@ -78,10 +95,14 @@ def listing(context: dict[str, Any], limit: int | None) -> dict[str, Any]:
             groups.append({"rule": rule, "findings": shown, "omitted": len(found) - len(shown)})
     accepted = context["suppressed_findings"][: max(budget, 0)]
     listed = sum(len(g["findings"]) for g in groups) + len(accepted)
+    remedies = {rule["id"]: rule["remediation"] for rule in context["rules"]}
+    accepted_rules = dict.fromkeys(f["rule_id"] for f in accepted)
     return {
         "groups": groups,
         "suppressed": accepted,
         "suppressed_omitted": len(context["suppressed_findings"]) - len(accepted),
+        "suppressed_remedies": [(r, remedies.get(r, "")) for r in accepted_rules],
         "omitted": len(context["findings"]) - listed,
         "max_findings": limit,
+        "full_reports": list(full_reports),
     }

@@ -108,6 +108,7 @@ def waiver_dict(state: WaiverState) -> dict[str, Any]:
         "state": state.state,
         "matched": state.matched,
         "days_left": state.days_left,
+        "matched_findings": list(state.matched_fingerprints),
     }
 
 
@@ -145,24 +146,45 @@ def report_dict(result: AuditResult) -> dict[str, Any]:
             "by_status": result.counts_by_status(),
             "fail_on": result.fail_on,
             "passed": result.passed,
+            "shortened": result.shortened,
         },
         "gate": gate_dict(result.gate),
         "waivers": [waiver_dict(s) for s in result.waivers],
         "baseline": baseline_dict(result.baseline) if result.baseline else None,
         "schema_errors": [{"pointer": p.pointer, "message": p.message} for p in result.problems],
         "findings": [finding_dict(f, result.history) for f in result.findings],
-        "rules": [
-            {
-                "id": r.id,
-                "title": r.title,
-                "severity": r.severity.label,
-                "scope": r.scope,
-                "source": r.source,
-            }
-            for r in result.rules
-        ],
+        "rules": rules_list(result),
         "history": history_dict(result.history) if result.history else None,
         "access": access_dict(result.access, len(result.destinations)),
+        **assurance_dict(result),
+    }
+
+
+def rules_list(result: AuditResult) -> list[dict[str, Any]]:
+    """Every rule that ran, then every deselected one, each with its status."""
+    from auditor.outputs.assurance import controls_of, rule_status_dict, rule_verdicts
+
+    return [
+        {
+            "id": v.rule.id,
+            "title": v.rule.title,
+            "severity": v.rule.severity.label,
+            "scope": v.rule.scope,
+            "source": v.rule.source,
+            **rule_status_dict(v),
+            "controls": controls_of(v.rule, result.frameworks),
+        }
+        for v in rule_verdicts(result)
+    ]
+
+
+def assurance_dict(result: AuditResult) -> dict[str, Any]:
+    """The report's assurance blocks: the --framework focus, per-framework control verdicts."""
+    from auditor.outputs.assurance import compliance_dict, rule_verdicts
+
+    return {
+        "framework": result.framework,
+        "compliance": compliance_dict(result, rule_verdicts(result)),
     }
 
 

@@ -5,6 +5,11 @@ Levels: critical and high are `error`, medium `warning`, low and info `note`. Ea
 low 3.0, info 0.0. Waived and baselined findings are results with an accepted external
 suppression. Schema problems are results of the `schema-error` rule, so they show where
 the findings show, instead of hiding in toolExecutionNotifications.
+
+A rule with no result is a pass only if it was evaluated: a rule that was not (see
+`assurance`) carries `properties.status: not_evaluated` and its reason, and gets a
+toolConfigurationNotification naming it (`associatedRule`); a deselected rule is also
+disabled for the run (`ruleConfigurationOverrides`, SARIF 2.1.0 §3.20.5).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from urllib.parse import quote
 
 from auditor.models import AuditResult, Finding, Rule, SchemaProblem, Severity
 from auditor.outputs import RenderOptions
+from auditor.outputs.assurance import RuleVerdict, rule_verdicts
 from auditor.outputs.report_json import destination_dict
 
 SARIF_SCHEMA = (
@@ -39,7 +45,6 @@ SECURITY_SEVERITY = {
     Severity.LOW: "3.0",
     Severity.INFO: "0.0",
 }
-STDIN = "<stdin>"
 
 
 def level(severity: Severity) -> str:
@@ -74,9 +79,44 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
             "compliance": {k: list(v) for k, v in rule.compliance.items()},
         },
     }
-    if rule.references:
-        descriptor["helpUri"] = rule.references[0]
+    web = [r for r in rule.references if r.lower().startswith(("https://", "http://"))]
+    if web:  # a rule file's reference may be anything; only a web page is a help URI
+        descriptor["helpUri"] = web[0]
     return descriptor
+
+
+def _with_verdict(descriptor: dict[str, Any], verdict: RuleVerdict) -> dict[str, Any]:
+    descriptor["properties"]["status"] = verdict.status
+    if verdict.reason is not None:
+        descriptor["properties"]["notEvaluatedReason"] = verdict.reason
+    if verdict.detail:
+        descriptor["properties"]["statusDetail"] = verdict.detail
+    return descriptor
+
+
+def _not_evaluated(verdicts: list[RuleVerdict]) -> dict[str, Any]:
+    """The invocation's notifications and overrides for the rules that were not evaluated."""
+    notifications = []
+    overrides = []
+    for index, verdict in enumerate(verdicts):
+        if verdict.status != "not_evaluated":
+            continue
+        ref = {"id": verdict.rule.id, "index": index}
+        notifications.append(
+            {
+                "level": "warning",
+                "message": {"text": f"{verdict.rule.id} was not evaluated: {verdict.detail}"},
+                "associatedRule": ref,
+            }
+        )
+        if verdict.reason == "deselected":
+            overrides.append({"descriptor": ref, "configuration": {"enabled": False}})
+    out: dict[str, Any] = {}
+    if notifications:
+        out["toolConfigurationNotifications"] = notifications
+    if overrides:
+        out["ruleConfigurationOverrides"] = overrides
+    return out
 
 
 def _schema_rule() -> dict[str, Any]:
@@ -110,9 +150,9 @@ def _location(result: AuditResult, pointer: str, kind: str, name: str) -> dict[s
     location: dict[str, Any] = {
         "logicalLocations": [{"name": name, "fullyQualifiedName": pointer, "kind": kind}]
     }
-    if result.source_path != STDIN:
+    if result.source_file is not None:  # stdin and an unsaved API read: logical only
         physical: dict[str, Any] = {
-            "artifactLocation": {**_artifact(result.source_path), "index": 0}
+            "artifactLocation": {**_artifact(result.source_file), "index": 0}
         }
         if pointer in result.positions:
             line, column = result.positions[pointer]
@@ -171,8 +211,10 @@ def _problem(result: AuditResult, problem: SchemaProblem, index: int) -> dict[st
 
 def sarif_dict(result: AuditResult) -> dict[str, Any]:
     """The SARIF log of one audit as plain data."""
-    index = {rule.id: i for i, rule in enumerate(result.rules)}
-    schema_index = len(result.rules)
+    verdicts = rule_verdicts(result)
+    index = {v.rule.id: i for i, v in enumerate(verdicts)}
+    schema_index = len(verdicts)
+    descriptors = [_with_verdict(rule_descriptor(v.rule), v) for v in verdicts]
     run: dict[str, Any] = {
         "tool": {
             "driver": {
@@ -180,10 +222,16 @@ def sarif_dict(result: AuditResult) -> dict[str, Any]:
                 "version": result.tool_version,
                 "semanticVersion": result.tool_version,
                 "informationUri": INFORMATION_URI,
-                "rules": [rule_descriptor(r) for r in result.rules] + [_schema_rule()],
+                "rules": [*descriptors, _schema_rule()],
             }
         },
-        "invocations": [{"executionSuccessful": True, "endTimeUtc": result.generated_at}],
+        "invocations": [
+            {
+                "executionSuccessful": True,
+                "endTimeUtc": result.generated_at,
+                **_not_evaluated(verdicts),
+            }
+        ],
         "columnKind": "unicodeCodePoints",
         "results": [_result(result, f, index[f.rule_id]) for f in result.findings]
         + [_problem(result, p, schema_index) for p in result.problems],
@@ -193,12 +241,14 @@ def sarif_dict(result: AuditResult) -> dict[str, Any]:
             "passed": result.passed,
             "access_scope": result.access.scope,
             "access": result.access.summary,
+            "framework": result.framework,
+            "rules_not_evaluated": [v.rule.id for v in verdicts if v.status == "not_evaluated"],
         },
     }
-    if result.source_path != STDIN:
+    if result.source_file is not None:
         run["artifacts"] = [
             {
-                "location": _artifact(result.source_path),
+                "location": _artifact(result.source_file),
                 "hashes": {"sha-256": result.source_sha256},
             }
         ]

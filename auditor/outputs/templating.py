@@ -16,18 +16,20 @@ from jinja2 import (
     TemplateNotFound,
     TemplateSyntaxError,
 )
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from auditor.errors import RuleError
 from auditor.io import fsprobe
 from auditor.io.paths import reports_dir
+from auditor.io.sandbox import BoundedSandbox, render_bounded
 
 _MARKUP_SUFFIXES = (".html", ".htm", ".xhtml", ".xml", ".svg")
 _TEMPLATE_SUFFIXES = (".j2", ".jinja", ".jinja2")
 _TICKS = re.compile(r"`([^`\n]+)`")
 
 Filter = Callable[[Any], Any]
+USER_OUTPUT_LIMIT = 100_000_000
+"""Characters a user template may write: far more than any report, far less than a runaway."""
 
 
 @cache
@@ -66,8 +68,9 @@ def load_user_template(path: str) -> Template:
     file = Path(path)
     if not fsprobe.is_file(file):
         raise RuleError(f"{path}: no such template file")
-    # Jinja's own whitespace defaults, so a template behaves as its author knows Jinja.
-    env = ImmutableSandboxedEnvironment(
+    # Jinja's own whitespace defaults, so a template behaves as its author knows Jinja. The
+    # sandbox also bounds arithmetic, formatting and padding (see io.sandbox).
+    env = BoundedSandbox(
         loader=FileSystemLoader(str(file.resolve().parent)),
         autoescape=is_markup(file.name),
         undefined=StrictUndefined,
@@ -80,11 +83,20 @@ def load_user_template(path: str) -> Template:
 
 
 def render_template(template: Template, context: Mapping[str, Any], label: str) -> str:
-    """Render, turning any failure inside the template into a RuleError naming file:line."""
+    """Render, turning any failure inside the template into a RuleError naming file:line.
+
+    Rendering stops once the output passes USER_OUTPUT_LIMIT characters: that is an error too.
+    """
     try:
-        return template.render(context)
+        text, cut = render_bounded(template, dict(context), USER_OUTPUT_LIMIT)
     except Exception as exc:
         raise template_error(exc, label) from None
+    if cut:
+        raise RuleError(
+            f"{label}: template error: the output passes {USER_OUTPUT_LIMIT:,} characters",
+            hint="a loop that runs too often, or a value repeated too many times?",
+        )
+    return text
 
 
 def template_error(exc: BaseException, label: str) -> RuleError:

@@ -2,9 +2,14 @@
 
 The pack is a new directory holding the input with config secrets redacted, the rule,
 config, waivers and baseline files that shaped the audit, its JSON, HTML and SARIF reports,
-`evidence.json` (tool version, command line, hashes) and `MANIFEST.sha256` over all of it.
-It is built in a temporary directory beside its target and renamed into place, so it is
-there complete or not at all.
+`evidence.json` (tool version, command line, hashes, the effective settings) and
+`MANIFEST.sha256` over all of it. It is built in a temporary directory beside its target and
+renamed into place, so it is there complete or not at all.
+
+The redacted input keeps every field: each secret is replaced by a marker that auditor reads
+back as "present, masked" or "present, was clear text" (`redact.evidence_item`), so
+`auditor check` on it, with the pack's rules and settings, makes the same findings with the
+same fingerprints (`auditor evidence verify --reaudit` checks it).
 """
 
 from __future__ import annotations
@@ -12,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +25,8 @@ from typing import Any
 from auditor.errors import AuditorError, OutputError
 from auditor.io import fsprobe
 from auditor.io.paths import rules_dir
-from auditor.launchdarkly.redact import redacted_item
+from auditor.launchdarkly.masking import MASKED_MARKER
+from auditor.launchdarkly.redact import CLEAR_MARKER, evidence_item
 from auditor.models import AuditResult, Rule, Source
 from auditor.periodic.manifest import write_tree
 
@@ -30,18 +36,22 @@ EVIDENCE_FORMATS = {"json": "report.json", "html": "report.html", "sarif": "repo
 REDACTED = "***"
 _SECRET_FLAGS = ("--api-key", "--api-token", "--token", "--access-token")
 _TOKEN = re.compile(r"(?i)\b(?:api|sdk|mob)-[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}\b")
-README = """\
+README = f"""\
 Evidence pack of one `auditor check` run.
 
 evidence.json     tool version, command line, source and rule hashes, verdict
-input/            the audited export, destination config secrets removed
-                  (evidence.json gives the SHA-256 of the original bytes)
-rules/            the rule files that ran; config/, waivers/, baseline/ when used
+input/            the audited export, every field kept but each config secret
+                  replaced by "{MASKED_MARKER}" (it was obfuscated) or
+                  "{CLEAR_MARKER}" (it was in clear text); evidence.json
+                  gives the SHA-256 of the original bytes
+rules/            the rule files loaded (evidence.json says which ran); config/,
+                  waivers/, baseline/ when used
 reports/          the reports of the run
 MANIFEST.sha256   the SHA-256 of every other file
 
 Verify, inside this directory:  sha256sum -c MANIFEST.sha256
 or, anywhere:                   auditor evidence verify THIS_DIRECTORY
+re-audit and compare findings:  auditor evidence verify --reaudit THIS_DIRECTORY
 """
 
 
@@ -81,7 +91,7 @@ def scrub_argv(argv: Sequence[str], secrets: Sequence[str] = ()) -> list[str]:
 
 
 def redacted_snapshot(data: bytes) -> Any:
-    """The export with each item's config reduced to its shown fields; None if not one."""
+    """The export with every secret replaced by its marker (`evidence_item`); None if not one."""
     from auditor.launchdarkly.document import parse_json
 
     try:
@@ -90,8 +100,7 @@ def redacted_snapshot(data: bytes) -> Any:
         return None
     if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
         return None
-    items = [redacted_item(i) if isinstance(i, Mapping) else None for i in doc["items"]]
-    return {**doc, "items": items}
+    return {**doc, "items": [evidence_item(item) for item in doc["items"]]}
 
 
 def write_pack(request: EvidenceRequest, result: AuditResult, source: Source) -> str:
@@ -114,12 +123,24 @@ def pack_files(request: EvidenceRequest, result: AuditResult, source: Source) ->
     if snapshot is not None:
         files["input/destinations.json"] = _json(snapshot)
     rules = []
-    for rule in sorted(result.rules, key=lambda r: r.id):
+    ran = {r.id for r in result.rules}
+    loaded = (*result.rules, *result.deselected, *result.outside_framework)
+    for rule in sorted(loaded, key=lambda r: r.id):
         name = None
         if rule.file_sha256:  # a rule made in code (no file) is named, with no file to copy
             name, files[name] = _rule_file(rule)
         sha256 = rule.file_sha256 or None
-        rules.append({"id": rule.id, "source": rule.source, "sha256": sha256, "file": name})
+        rules.append(
+            {
+                "id": rule.id,
+                "source": rule.source,
+                "sha256": sha256,
+                "file": name,
+                "ran": rule.id in ran,
+                "severity": rule.severity.label,  # after --severity overrides
+                "params": dict(rule.params),  # after the config's params
+            }
+        )
     extras = {
         key: _copy(files, key, path)
         for key, path in (
@@ -142,10 +163,22 @@ def pack_files(request: EvidenceRequest, result: AuditResult, source: Source) ->
             "path": result.source_path,
             "sha256": result.source_sha256,
             "snapshot": "input/destinations.json" if snapshot is not None else None,
-            "redaction": "config reduced to the known, non-secret fields of known kinds",
+            "redaction": (
+                f"every field kept; config values other than the known, non-secret fields of "
+                f"known kinds replaced by {MASKED_MARKER!r} (obfuscated) or {CLEAR_MARKER!r} "
+                "(clear text), numbers by 0"
+            ),
         },
         "ruleset_sha256": result.ruleset_sha256,
         "rules": rules,
+        "rules_deselected": sorted(r.id for r in result.deselected),
+        "settings": {
+            "framework": result.framework,
+            "fail_on": result.gate.fail_on,
+            "hard_fail_on": list(result.gate.hard_fail_on),
+            "soft_fail_on": list(result.gate.soft_fail_on),
+            "now": result.generated_at,
+        },
         **extras,
         "reports": reports,
         "verdict": {"passed": result.passed, "fail_on": result.fail_on},

@@ -14,17 +14,26 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from auditor.errors import OutputError, UsageError
 from auditor.io import fsprobe
 from auditor.models import (
     SEVERITY_NAMES,
     AuditResult,
-    FindingDestination,
     PastState,
     RecordedFinding,
     RunRecord,
+)
+from auditor.periodic.history_rows import (
+    FINDING_COLUMNS,
+    RUN_COLUMNS,
+    STAMP,
+    TEXT,
+    Damaged,
+    checked,
+    recorded_finding,
+    run_record,
 )
 from auditor.periodic.history_schema import SEVERITY_COLUMNS, migrate
 from auditor.periodic.trend import TREND_RUNS, empty_state
@@ -32,15 +41,6 @@ from auditor.periodic.trend import TREND_RUNS, empty_state
 BUSY_TIMEOUT_MS = 30_000
 ATTEMPTS = 8
 T = TypeVar("T")
-
-_RUN_COLUMNS = (
-    "id, generated_at, source_path, source_sha256, tool_version, ruleset_sha256, fail_on,"
-    f" passed, destinations, schema_errors, findings, {', '.join(SEVERITY_COLUMNS)}"
-)
-_FINDING_COLUMNS = (
-    "fingerprint, rule_id, severity, status, message,"
-    " destination_id, destination_name, destination_kind, project, environment"
-)
 
 
 @contextmanager
@@ -59,6 +59,11 @@ def opened(path: str, *, create: bool) -> Iterator[sqlite3.Connection]:
             yield conn
     except sqlite3.Error as exc:
         raise OutputError(f"{path}: history database: {_reason(exc)}") from None
+    except Damaged as exc:
+        raise OutputError(
+            f"{path}: history database is damaged: {exc}",
+            hint="restore it from a backup, or move it aside to start a new history",
+        ) from None
 
 
 def _reason(exc: sqlite3.Error) -> str:
@@ -110,7 +115,7 @@ def record(path: str, result: AuditResult) -> int:
 def _insert(conn: sqlite3.Connection, result: AuditResult) -> int:
     counts = result.counts_by_severity("open")
     cursor = conn.execute(
-        f"INSERT INTO runs ({_RUN_COLUMNS.removeprefix('id, ')})"
+        f"INSERT INTO runs ({RUN_COLUMNS.removeprefix('id, ')})"
         f" VALUES ({', '.join('?' * (len(SEVERITY_COLUMNS) + 10))})",
         (
             result.generated_at,
@@ -129,7 +134,7 @@ def _insert(conn: sqlite3.Connection, result: AuditResult) -> int:
     run_id = cursor.lastrowid
     assert run_id is not None
     conn.executemany(
-        f"INSERT OR IGNORE INTO findings (run_id, {_FINDING_COLUMNS})"
+        f"INSERT OR IGNORE INTO findings (run_id, {FINDING_COLUMNS})"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             (
@@ -158,7 +163,10 @@ def load_state(path: str) -> PastState:
         conn.execute("BEGIN")  # one consistent snapshot for the reads below
         recent = runs(conn, limit=TREND_RUNS - 1)
         previous = run_findings(conn, recent[-1].id) if recent else ()
-        seen = dict(conn.execute("SELECT fingerprint, generated_at FROM first_seen").fetchall())
+        seen = dict(
+            checked(row, (TEXT, STAMP), "fingerprint, generated_at", "first_seen")
+            for row in conn.execute("SELECT fingerprint, generated_at FROM first_seen")
+        )
         count = conn.execute("SELECT count(*) FROM runs").fetchone()[0]
         conn.execute("COMMIT")
     return PastState(
@@ -171,32 +179,40 @@ def load_state(path: str) -> PastState:
 
 
 def runs(conn: sqlite3.Connection, *, limit: int | None = None) -> tuple[RunRecord, ...]:
-    """The runs, oldest first (by generated_at, then recording order); the latest `limit`."""
+    """The runs in recording order (by id), oldest first; the latest `limit`.
+
+    Not by time: two runs may share a timestamp (`--now`, or two runs in one second), and a
+    run may be dated before an earlier one (`--now` in the past); the previous run is the
+    one recorded last.
+    """
     rows = conn.execute(
-        f"SELECT {_RUN_COLUMNS} FROM runs ORDER BY generated_at DESC, id DESC LIMIT ?",
+        f"SELECT {RUN_COLUMNS} FROM runs ORDER BY id DESC LIMIT ?",
         (-1 if limit is None else limit,),
     ).fetchall()
-    return tuple(_run(row) for row in reversed(rows))
+    return tuple(run_record(row) for row in reversed(rows))
 
 
 def find_run(conn: sqlite3.Connection, run_id: int, path: str) -> RunRecord:
-    row = conn.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
+    if not 0 < run_id < 2**63:  # SQLite's INTEGER is 64-bit: no run has another number
+        raise UsageError(f"{path}: no run {run_id}")
+    row = conn.execute(f"SELECT {RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
     if row is None:
         raise UsageError(f"{path}: no run {run_id}")
-    return _run(row)
+    return run_record(row)
 
 
 def run_findings(conn: sqlite3.Connection, run_id: int) -> tuple[RecordedFinding, ...]:
     rows = conn.execute(
-        f"SELECT {_FINDING_COLUMNS} FROM findings WHERE run_id = ?", (run_id,)
+        f"SELECT {FINDING_COLUMNS} FROM findings WHERE run_id = ?", (run_id,)
     ).fetchall()
-    return tuple(_finding(row) for row in rows)
+    return tuple(recorded_finding(row) for row in rows)
 
 
 def first_seen(conn: sqlite3.Connection, fingerprints: Sequence[str]) -> dict[str, str]:
     wanted = set(fingerprints)
     rows = conn.execute("SELECT fingerprint, generated_at FROM first_seen").fetchall()
-    return {fp: seen for fp, seen in rows if fp in wanted}
+    valid = (checked(r, (TEXT, STAMP), "fingerprint, generated_at", "first_seen") for r in rows)
+    return {fp: seen for fp, seen in valid if fp in wanted}
 
 
 def prune(path: str, keep: int) -> tuple[int, int]:
@@ -216,35 +232,3 @@ def prune(path: str, keep: int) -> tuple[int, int]:
         result = _write(conn, delete)
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return result
-
-
-def _run(row: Any) -> RunRecord:
-    (run_id, generated_at, path, sha256, version, ruleset, fail_on, passed) = row[:8]
-    return RunRecord(
-        id=run_id,
-        generated_at=generated_at,
-        source_path=path,
-        source_sha256=sha256,
-        tool_version=version,
-        ruleset_sha256=ruleset,
-        fail_on=fail_on,
-        passed=bool(passed),
-        destinations=row[8],
-        schema_errors=row[9],
-        findings=row[10],
-        open_by_severity=MappingProxyType(dict(zip(SEVERITY_NAMES, row[11:], strict=True))),
-    )
-
-
-def _finding(row: Any) -> RecordedFinding:
-    fingerprint, rule_id, severity, status, message, dest_id, name, kind, project, env = row
-    return RecordedFinding(
-        fingerprint=fingerprint,
-        rule_id=rule_id,
-        severity=severity,
-        status=status,
-        message=message,
-        destination=FindingDestination(
-            id=dest_id, name=name, kind=kind or "", project=project, environment=env
-        ),
-    )

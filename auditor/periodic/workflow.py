@@ -1,15 +1,21 @@
 """Periodic audits around the outputs: history read before them; evidence and recording after.
 
-The order is the contract: the history is read and compared first, so the reports show
-it; the reports are written; then the evidence pack is written and the run recorded. A
-history or evidence failure never stops the reports: it is returned, to become exit 2.
+The order is the contract: the pack's location is checked before the audit; the history
+is read and compared, so the reports show it; the reports are written; then the evidence
+pack; and last the run is recorded, only if everything before it was written (a retry
+must not record the run twice). A history or evidence failure never stops the reports: it
+is returned, to become exit 2.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 
-from auditor.errors import AuditorError
+from auditor.errors import AuditorError, OutputError, UsageError
+from auditor.io import fsprobe
 from auditor.models import AuditResult, Source
 from auditor.periodic.evidence import EvidenceRequest, write_pack
 
@@ -28,6 +34,27 @@ class Aftermath:
 
     notes: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()
+
+
+def check_pack_location(directory: str, outputs: Sequence[str]) -> None:
+    """Before the audit: the pack's folder can be made, and no other output goes inside it."""
+    target = Path(directory)
+    if fsprobe.exists(target) and (not fsprobe.is_dir(target) or fsprobe.entries(target)):
+        raise OutputError(
+            f"{directory}: exists and is not an empty directory; "
+            "an evidence pack goes to a new (or empty) directory"
+        )
+    parent = target.parent
+    if not fsprobe.is_dir(parent):
+        raise OutputError(f"{directory}: directory {str(parent)!r} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise OutputError(f"{directory}: directory {str(parent)!r} is not writable")
+    real = os.path.realpath(directory)
+    for path in outputs:
+        if path != "-" and Path(os.path.realpath(path)).is_relative_to(real):
+            raise UsageError(
+                f"{path} is inside {directory}, the --evidence pack; write it elsewhere"
+            )
 
 
 def with_history(result: AuditResult, options: PeriodicOptions) -> tuple[AuditResult, str | None]:
@@ -56,11 +83,11 @@ def after_outputs(
         try:
             digest = write_pack(options.evidence, result, source)
         except AuditorError as exc:
-            errors.append(f"{exc.message} (reports written; no evidence pack)")
+            errors.append(f"{exc.message} (reports written; no evidence pack; run not recorded)")
         else:
             where = options.evidence.directory
             notes.append(f"evidence pack written to {where} (sha256 of MANIFEST.sha256: {digest})")
-    if options.history is not None and record_run:
+    if options.history is not None and record_run and not errors:
         try:
             run_id = record(options.history, result)
         except AuditorError as exc:

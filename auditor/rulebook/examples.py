@@ -32,12 +32,13 @@ def example_item(compiled: CompiledRule, example: Mapping[str, Any]) -> dict[str
 
     Destination examples are destination items. Statement examples are a statement (effect,
     resources, actions, ...) with optional `decision` (default: allowed for allow, denied for
-    deny) and `destination` (fields of the destination that carries it).
+    deny) and `destination` (fields of the destination that carries it). Either may give
+    `project` and `environment` instead of the `_links.self.href` the API would send.
     """
     if compiled.rule.scope == "destinations":
-        return dict(example)
+        return dict(with_links(example))
     if compiled.rule.scope == "grants":
-        fields = example.get("destination", {})
+        fields = with_links(example.get("destination", {}))
         return {"_id": "example", "name": "example", "kind": "kinesis", "on": True, **fields}
     reason = {k: v for k, v in example.items() if k not in ("decision", "destination")}
     default = "denied" if reason.get("effect") == "deny" else "allowed"
@@ -47,11 +48,25 @@ def example_item(compiled: CompiledRule, example: Mapping[str, Any]) -> dict[str
         "name": "example",
         "kind": "kinesis",
         "on": True,
-        **example.get("destination", {}),
+        **with_links(example.get("destination", {})),
     }
     carrier["_access"] = {"allowed": [], "denied": []}
     carrier["_access"][decision].append({"action": "updateOn", "reason": reason})
     return carrier
+
+
+def with_links(item: Any) -> Any:
+    """`item`, with `project` and `environment` turned into the `_links.self.href` the API
+    sends (`/api/v2/destinations/{project}/{environment}/{id}`), which is where auditor reads
+    them from; an item that has `_links` keeps them."""
+    if not isinstance(item, Mapping):
+        return item  # the document reports what it is
+    out = dict(item)
+    if "project" in out and "environment" in out and "_links" not in out:
+        project, environment = out.pop("project"), out.pop("environment")
+        href = f"/api/v2/destinations/{project}/{environment}/{out.get('_id', 'example')}"
+        out["_links"] = {"self": {"href": href, "type": "application/json"}}
+    return out
 
 
 def finds(compiled: CompiledRule, example: Mapping[str, Any]) -> bool:

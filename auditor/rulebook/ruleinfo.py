@@ -29,18 +29,38 @@ def rule_rows(rules: Sequence[Rule]) -> list[dict[str, str]]:
     ]
 
 
+LIST_WIDTH = 100
+"""`rules list` fits this many columns: a long title wraps onto the next lines."""
+
+
 def list_rules(rules: Sequence[Rule], fmt: str) -> str:
-    """The rule table as aligned text, or as a JSON list of rows."""
+    """The rule table as aligned text within LIST_WIDTH columns, or as a JSON list of rows.
+
+    In text, a built-in rule's source is `builtin` (its file is named by its id), a long
+    path is shortened from the left, and a long title wraps under itself.
+    """
     rows = rule_rows(rules)
     if fmt == "json":
         return json.dumps(rows, indent=2) + "\n"
-    table = [{c: c.upper() for c in _COLUMNS}, *rows]
-    widths = {c: max(len(row[c]) for row in table) for c in _COLUMNS[:-1]}
-    lines = [
-        "  ".join(row[c].ljust(widths[c]) for c in _COLUMNS[:-1]) + "  " + row["source"]
-        for row in table
+    columns = ("id", "severity", "scope", "source", "title")
+    shown = [
+        {**row, "source": _short_source(row["source"])}
+        for row in [{c: c.upper() for c in _COLUMNS}, *rows]
     ]
+    widths = {c: max(len(row[c]) for row in shown) for c in columns[:-1]}
+    room = max(20, LIST_WIDTH - sum(widths.values()) - 2 * (len(columns) - 1))
+    lines = []
+    for row in shown:
+        first, *more = textwrap.wrap(row["title"], room, break_on_hyphens=False) or [""]
+        lines.append("  ".join(row[c].ljust(widths[c]) for c in columns[:-1]) + "  " + first)
+        lines += [" " * (LIST_WIDTH - room) + line for line in more]
     return "\n".join(lines) + "\n"
+
+
+def _short_source(source: str, limit: int = 24) -> str:
+    if source.startswith("builtin:"):
+        return "builtin"
+    return source if len(source) <= limit else "..." + source[-(limit - 3) :]
 
 
 def show_rule(rule: Rule, written: Rule, origins: Mapping[str, str]) -> str:

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +15,9 @@ from auditor.io.paths import rules_dir
 from auditor.io.yamlfile import YamlDoc, did_you_mean, dotted, load_yaml
 from auditor.io.yamlschema import check_schema, kind_of
 from auditor.language.conditions import Compiled, compile_condition, uses_any
-from auditor.language.vocabulary import NOTING, ConditionError
+from auditor.language.vocabulary import NOTING, SKIPPING, ConditionError
 from auditor.models import SEVERITY_NAMES, Rule, Severity
+from auditor.rulebook.messages import MessageError, compile_message
 
 RULE_SUFFIXES = (".yaml", ".yml")
 
@@ -124,58 +123,27 @@ def compile_rule(
         if doc is not None:
             raise doc.error(exc.where, exc.message, at=exc.at) from None
         raise RuleError(f"{rule.source}: {dotted(exc.where)}: {exc.message}") from None
+    try:
+        message = compile_message(rule, merged)
+    except MessageError as exc:
+        if doc is not None:
+            raise doc.error(("message",), exc.message) from None
+        raise RuleError(f"{rule.source}: message: {exc.message}") from None
     return CompiledRule(
         rule=rule,
         when=when,
         check=check,
         params=merged,
-        message=_template(rule, doc),
+        message=message,
         explains=uses_any(rule.when, NOTING) or uses_any(rule.assert_, NOTING),
-        uses_value=_refers_to_value(rule.message),
+        uses_value=message.uses_value,
+        skips=uses_any(rule.assert_, SKIPPING),
     )
 
 
 def _conditions(rule: Rule, params: Mapping[str, Any]) -> tuple[Compiled | None, Compiled]:
     when = compile_condition(rule.when, params, ("when",)) if rule.when is not None else None
     return when, compile_condition(rule.assert_, params, ("assert",))
-
-
-def _template(rule: Rule, doc: YamlDoc | None) -> Any:
-    if "{{" not in rule.message and "{%" not in rule.message:
-        return rule.message
-    from jinja2 import TemplateSyntaxError
-
-    try:
-        return _compile_message(rule.message)
-    except TemplateSyntaxError as exc:
-        if doc is not None:
-            raise doc.error(("message",), f"invalid template: {exc.message}") from None
-        raise RuleError(f"{rule.source}: message: invalid template: {exc.message}") from None
-
-
-def _refers_to_value(message: str) -> bool:
-    if "{{" not in message and "{%" not in message:
-        return False
-    from jinja2 import meta
-
-    return "value" in meta.find_undeclared_variables(_jinja().parse(message))
-
-
-@functools.lru_cache(maxsize=256)
-def _compile_message(message: str) -> Any:
-    """A message template, compiled once however often its rule is (load, then run)."""
-    return _jinja().from_string(message)
-
-
-@cache
-def _jinja() -> Any:
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
-
-    from auditor.language.policy_operators import specifier_error
-
-    env = ImmutableSandboxedEnvironment(autoescape=False, finalize=lambda v: "" if v is None else v)
-    env.filters["specifier_error"] = specifier_error
-    return env
 
 
 def ruleset_sha256(rules: Sequence[Rule]) -> str:

@@ -11,7 +11,7 @@ from auditor.io import fsprobe
 from auditor.io.yamlfile import YamlDoc, load_yaml
 from auditor.models import Rule
 from auditor.rulebook.examples import run_examples
-from auditor.rulebook.ruleset import compile_rule, is_test_file, rule_files
+from auditor.rulebook.ruleset import RULE_SUFFIXES, compile_rule, is_test_file, rule_files
 from auditor.rulebook.testfile import run_test_file
 
 
@@ -93,6 +93,23 @@ def _rule_outcome(rule: Rule, path: Path | None) -> RuleOutcome:
     return RuleOutcome(
         rule_id=rule.id, examples=len(outcomes), failures=tuple(failures), lacking=lacking
     )
+
+
+def is_rule_file(path: str) -> bool:
+    """A YAML file that is not a test file: a rule."""
+    candidate = Path(path)
+    return (
+        fsprobe.is_file(candidate)
+        and candidate.suffix in RULE_SUFFIXES
+        and not is_test_file(candidate)
+    )
+
+
+def holds_rules(path: str) -> bool:
+    """A rule file, or a folder with at least one rule file in it."""
+    if fsprobe.is_dir(path):
+        return any(is_rule_file(str(p)) for p in fsprobe.entries(Path(path)))
+    return is_rule_file(path)
 
 
 def _test_files(paths: Iterable[str]) -> list[Path]:

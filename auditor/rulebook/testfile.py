@@ -13,6 +13,7 @@ from auditor.launchdarkly.document import build_document, parse_json
 from auditor.launchdarkly.inventory import Inventory
 from auditor.launchdarkly.principals import review_access
 from auditor.models import Document, Finding, Rule
+from auditor.rulebook.examples import with_links
 from auditor.rulebook.ruleset import apply_overrides, compile_rule, select_rules
 
 
@@ -64,6 +65,9 @@ def _input(doc: YamlDoc, base: Path) -> Document:
             raise doc.error(("input",), f"cannot read {file}: {exc.strerror or exc}") from None
         except InputError as exc:
             raise doc.error(("input",), f"{file}: {exc.message}") from None
+    elif isinstance(value, dict) and isinstance(value.get("items"), list):
+        # written inline, items may give `project` and `environment`, as examples may
+        value = {**value, "items": [with_links(item) for item in value["items"]]}
     try:
         document = build_document(value)
     except InputError as exc:

@@ -6,7 +6,7 @@ from typing import Any
 
 from auditor.changes.diff import DiffResult
 from auditor.outputs.diff.context import build_diff_context
-from auditor.outputs.text import clean
+from auditor.outputs.text import clean, gate_lines
 
 _MARKS = {"added": "+", "removed": "-", "changed": "~", "introduced": "+", "resolved": "-"}
 _PLAN_MARKS = {"create": "+", "delete": "-", "update": "~", "replace": "-/+", "forget": "."}
@@ -118,11 +118,19 @@ def _access(ctx: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _status(f: dict[str, Any]) -> str:
+    """The mark `check` gives a finding that does not count: waived (by whom) or baselined."""
+    waiver = f.get("waiver")
+    if f["status"] == "waived" and waiver:
+        return f" [waived by {clean(waiver['owner'])} until {clean(waiver['expires'])}]"
+    return "" if f["status"] == "open" else f" [{f['status']}]"
+
+
 def _findings(ctx: dict[str, Any]) -> list[str]:
     lines = ["", f"Findings: {_counts(ctx['summary']['findings'])}"]
     for status in ("introduced", "resolved"):
         for f in ctx["findings"][status]:
-            head = f"{_MARKS[status]} {f['severity'].upper():<8} {f['rule_id']}"
+            head = f"{_MARKS[status]} {f['severity'].upper():<8} {f['rule_id']}{_status(f)}"
             lines.append(f"  {head}: {_place(f['destination'])}: {clean(f['message'])}")
     return lines
 
@@ -137,14 +145,21 @@ def render(result: DiffResult) -> str:
         f"{sum(after['by_severity'].values())} after: "
         f"{'passed' if v['passed'] else 'FAILED'}{gate} ({v['reason']})"
     )
+    waivers = [f"  {line}" for line in gate_lines(result.after) if line.startswith("Waivers")]
+    waivers += [
+        f"    applied: {clean(w.waiver.rule)} ({clean(w.waiver.owner)}, until "
+        f"{w.waiver.expires}) to {w.matched} finding(s) after the change"
+        for w in result.after.waivers
+        if w.matched
+    ]
     lines = [
         *_header(ctx),
+        *waivers,
         *_plan(ctx),
         *_destinations(ctx),
         *_grants(ctx),
         *_access(ctx),
         *_findings(ctx),
-        "",
-        verdict,
     ]
+    lines += ["", verdict]
     return "\n".join(lines) + "\n"
