@@ -23,6 +23,7 @@ from auditor.models import (
     Destination,
     Finding,
     FindingDestination,
+    FixedText,
     Grant,
     GrantGroup,
     GrantPath,
@@ -157,10 +158,11 @@ def evaluate_with_coverage(
         findings += _evaluate_grants(grant_rules, inventory, access, now)
         for compiled in grant_rules:
             tracker.codes[compiled.rule.id][:] = bytes([COVERAGE_EVALUATED]) * len(destinations)
+    messages: dict[Any, str] = {}
     for position, dest in enumerate(destinations):
         subject = destination_subject(dest)
         ctx = Context(inventory, dest, access=access)
-        maker = _FindingMaker(dest, subject)
+        maker = _FindingMaker(dest, subject, messages)
         for compiled, codes in dest_rules:
             if tracker.test(compiled, codes, position, subject, ctx):
                 findings.append(maker.make(compiled, None, subject, ctx))
@@ -246,9 +248,13 @@ def _applies(compiled: CompiledRule, subject: Mapping[str, Any], ctx: Context) -
 class _FindingMaker:
     """Builds the findings of one destination; what they share is computed once, when needed."""
 
-    def __init__(self, dest: Destination, subject: Mapping[str, Any]) -> None:
+    def __init__(
+        self, dest: Destination, subject: Mapping[str, Any], messages: dict[Any, str]
+    ) -> None:
         self.dest = dest
         self.subject = subject
+        self.messages = messages
+        """Messages by what they read, shared by every destination of the run."""
         self._shown: dict[str, Any] | None = None
         self._where: FindingDestination | None = None
 
@@ -276,7 +282,35 @@ class _FindingMaker:
         ctx: Context,
     ) -> Finding:
         rule = compiled.rule
-        explanation = explain(compiled, subject, ctx) if compiled.explains else ()
+        message = self.message(compiled, stmt, subject, ctx)
+        text = _Explained(message, compiled, ctx) if compiled.explains else FixedText(message)
+        return Finding(
+            rule_id=rule.id,
+            severity=rule.severity,
+            title=rule.title,
+            destination=self.where,
+            pointer=stmt.pointer if stmt else self.dest.pointer,
+            fingerprint=fingerprint(rule.id, self.dest, stmt),
+            statement=stmt,
+            text=text,
+        )
+
+    def message(
+        self,
+        compiled: CompiledRule,
+        stmt: Statement | None,
+        subject: Mapping[str, Any],
+        ctx: Context,
+    ) -> str:
+        """The rendered message; one render per distinct statement when nothing else is read."""
+        shared = None
+        if stmt is not None and not compiled.uses_value and _statement_only(compiled):
+            # The statement's content and citing actions decide all it shows.
+            shared = (compiled.rule.id, stmt.key, stmt.access_actions)
+            known = self.messages.get(shared)
+            if known is not None:
+                return known
+        rule = compiled.rule
         shown_stmt = statement_subject(stmt, self.shown) if stmt else None
         path = compiled.check.failing_path(subject, ctx) if compiled.uses_value else None
         value = resolve(shown_stmt or self.shown, path) if path else None
@@ -289,17 +323,82 @@ class _FindingMaker:
                 "rule": {"id": rule.id, "title": rule.title, "severity": rule.severity.label},
             }
         )
-        return Finding(
-            rule_id=rule.id,
-            severity=rule.severity,
-            title=rule.title,
-            message=message,
-            destination=self.where,
-            pointer=stmt.pointer if stmt else self.dest.pointer,
-            fingerprint=fingerprint(rule.id, self.dest, stmt),
-            statement=stmt,
-            explanation=explanation,
-        )
+        if shared is not None:
+            self.messages[shared] = message
+        return message
+
+
+_READS: dict[str, bool] = {}
+_STATEMENT_FIELDS = frozenset(
+    ("effect", "resources", "notResources", "actions", "notActions", "role_name")
+) | {"decision", "access_actions"}
+
+
+def _statement_only(compiled: CompiledRule) -> bool:
+    """Whether the rule's message reads nothing but statement fields, `params` and `rule`.
+
+    Decided on the template's syntax tree: `statement` only ever as `statement.<field>`
+    (never the whole mapping, nor `statement.destination`), no call anywhere, and no other
+    name than those and the template's own variables.
+    """
+    text = compiled.rule.message
+    found = _READS.get(text)
+    if found is None:
+        found = isinstance(compiled.message, str) or _reads_statement_fields(text)
+        _READS[text] = found
+    return found
+
+
+def _reads_statement_fields(text: str) -> bool:
+    from jinja2 import Environment, nodes
+
+    try:
+        tree = Environment().parse(text)
+    except Exception:  # not ours to word: the rule loader does; just do not share
+        return False
+    own = {n.name for n in tree.find_all(nodes.Name) if n.ctx != "load"} | {"loop"}
+    readable = {"statement", "params", "rule", *own}
+
+    def plain(node: Any, parent: Any) -> bool:
+        if isinstance(node, nodes.Call):
+            return False
+        if isinstance(node, nodes.Name):
+            if node.name not in readable:
+                return False
+            attr = parent.attr if isinstance(parent, nodes.Getattr) else None
+            if node.name == "statement" and attr not in _STATEMENT_FIELDS:
+                return False
+        return all(plain(child, node) for child in node.iter_child_nodes())
+
+    return plain(tree, None)
+
+
+class _Explained:
+    """A message, and the explanation of its finding worked out on first use (then kept).
+
+    Explaining evaluates the rule again with a trail: outputs that show no explanation (SARIF,
+    CSV, JUnit, GitHub, a gate alone) never pay for it. What it needs is small, so a finding
+    waiting to be explained holds no copy of the destination.
+    """
+
+    __slots__ = ("_compiled", "_ctx", "_explanation", "message")
+
+    def __init__(self, message: str, compiled: CompiledRule, ctx: Context) -> None:
+        self.message = message
+        self._compiled = compiled
+        self._ctx: Context | None = ctx
+        self._explanation: tuple[str, ...] | None = None
+
+    @property
+    def explanation(self) -> tuple[str, ...]:
+        if self._explanation is None and self._ctx is not None:
+            ctx = self._ctx
+            subject = destination_subject(ctx.destination)
+            if ctx.statement is not None:
+                subject = statement_subject(ctx.statement, subject)
+            self._explanation = explain(self._compiled, subject, ctx)
+            self._ctx = None  # what it needed can go now
+        return self._explanation or ()
 
 
 def _grant_finding(
@@ -444,7 +543,7 @@ def _evaluate_grants(
         if cached is None:
             subject = destination_subject(dest)
             subject["critical"] = critical.get((dest.project or "", dest.environment or ""))
-            cached = destinations[dest.index] = (subject, _FindingMaker(dest, subject))
+            cached = destinations[dest.index] = (subject, _FindingMaker(dest, subject, {}))
         return cached
 
     findings: list[Finding] = []

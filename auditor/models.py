@@ -6,7 +6,7 @@ import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 
 class Severity(enum.IntEnum):
@@ -159,28 +159,132 @@ class FindingDestination:
     environment: str | None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+class FindingText(Protocol):
+    """A finding's message and explanation, however and whenever they are worked out."""
+
+    @property
+    def message(self) -> str: ...
+    @property
+    def explanation(self) -> tuple[str, ...]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class FixedText:
+    """A message and explanation known when the finding is made."""
+
+    message: str
+    explanation: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Retold:
+    """Another message for a finding whose explanation stays the one it had."""
+
+    message: str
+    told: FindingText
+
+    @property
+    def explanation(self) -> tuple[str, ...]:
+        return self.told.explanation
+
+
+@dataclass(frozen=True, kw_only=True, slots=True, init=False)
 class Finding:
-    """One rule violation on one destination (and statement, for statement-scoped rules)."""
+    """One rule violation on one destination (and statement, for statement-scoped rules).
+
+    `message` and `explanation` read from `text`, which the engine fills in on first use
+    (an output that never shows an explanation never pays for it); `Finding(message=...,
+    explanation=...)` still makes a finding with both fixed, and a `message` given with a
+    `text` (as `replace` does) tells the finding anew with the explanation it had.
+    """
 
     rule_id: str
     severity: Severity
     title: str
-    message: str
     destination: FindingDestination
     pointer: str
     fingerprint: str
     status: Status = "open"
     statement: Statement | None = None
     waiver: Mapping[str, Any] | None = None
-    explanation: tuple[str, ...] = ()
-    """The reasoning LaunchDarkly-aware operators noted for this finding, in evaluation order."""
+    text: FindingText = field(default=FixedText(""), compare=False, repr=False)
     grant: Grant | None = None
     """For a rule of scope `grants`: who holds the action on the destination, and through what."""
+
+    def __init__(
+        self,
+        *,
+        rule_id: str,
+        severity: Severity,
+        title: str,
+        destination: FindingDestination,
+        pointer: str,
+        fingerprint: str,
+        status: Status = "open",
+        statement: Statement | None = None,
+        waiver: Mapping[str, Any] | None = None,
+        text: FindingText | None = None,
+        message: str | None = None,
+        explanation: tuple[str, ...] = (),
+        grant: Grant | None = None,
+    ) -> None:
+        if text is None:
+            text = FixedText(message or "", tuple(explanation))
+        elif message is not None:
+            text = Retold(message, text)
+        given = {
+            "rule_id": rule_id,
+            "severity": severity,
+            "title": title,
+            "destination": destination,
+            "pointer": pointer,
+            "fingerprint": fingerprint,
+            "status": status,
+            "statement": statement,
+            "waiver": waiver,
+            "text": text,
+            "grant": grant,
+        }
+        for name, value in given.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def message(self) -> str:
+        return self.text.message
+
+    @property
+    def explanation(self) -> tuple[str, ...]:
+        """The reasoning LaunchDarkly-aware operators noted, in evaluation order."""
+        return self.text.explanation
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Finding):
+            return NotImplemented
+        return _finding_key(self) == _finding_key(other)
+
+    def __hash__(self) -> int:
+        return hash((self.rule_id, self.fingerprint, self.status))
 
     @property
     def short_fingerprint(self) -> str:
         return short_fingerprint(self.fingerprint)
+
+
+def _finding_key(f: Finding) -> tuple[Any, ...]:
+    return (
+        f.rule_id,
+        f.severity,
+        f.title,
+        f.destination,
+        f.pointer,
+        f.fingerprint,
+        f.status,
+        f.statement,
+        f.waiver,
+        f.message,
+        f.explanation,
+        f.grant,
+    )
 
 
 PrincipalKind = Literal["member", "team", "token"]

@@ -1,10 +1,18 @@
 """Deterministic generator of realistic LaunchDarkly destinations exports for benchmarks.
 
     python benchmarks/generate.py --items 10000 --seed 1 -o /tmp/export.json
+    python benchmarks/generate.py --items 10000 --shape per-destination-roles -o /tmp/export.json
 
 Every kind with plausible config (secrets obfuscated as the API does), about 10% of
 destinations disabled, wildcard and scoped grants, notActions/notResources, tag filters,
-and 8 `_access` entries per destination.
+and 8 `_access` entries per destination. Two shapes of account:
+
+- `shared-roles`: a few roles whose statements many destinations share (account-wide
+  wildcards, per-project tag filters), mixed with statements scoped to one destination.
+- `per-destination-roles`: one set of roles per destination, as Terraform modules that
+  create a role per destination produce: every statement names its destination by id, under
+  `proj/*`, `proj/web-*`, `env/*;beta` and `env/prod*` keys, over a number of projects that
+  grows with the account.
 """
 
 from __future__ import annotations
@@ -130,9 +138,57 @@ def statement(project: str, env: str, ident: str, rng: random.Random) -> dict[st
     }
 
 
-def destination(n: int, rng: random.Random) -> dict[str, Any]:
+SHAPES = ("shared-roles", "per-destination-roles")
+TEAMS = ["web", "api", "data", "mobile", "billing"]
+
+
+def own_statement(project: str, env: str, ident: str, n: int, rng: random.Random) -> dict[str, Any]:
+    """A statement of a role made for this one destination, naming it by id."""
+    roll = rng.random()
+    if roll < 0.25:  # the operator role: every project's copy of this id, in its environment
+        return {
+            "effect": "allow",
+            "resources": [f"proj/*:env/{env}:destination/{ident}"],
+            "actions": ["updateOn", "updateName", "updateConfiguration"],
+            "role_name": f"export-{n}-operator",
+        }
+    if roll < 0.45:  # the web teams' admin role, production environments only
+        return {
+            "effect": "allow",
+            "resources": [f"proj/web-*:env/prod*:destination/{ident}"],
+            "actions": ["*"],
+            "role_name": f"export-{n}-admin",
+        }
+    if roll < 0.65:  # beta environments of the project, by tag
+        return {
+            "effect": "allow",
+            "resources": [f"proj/{project}:env/*;beta:destination/{ident}"],
+            "notActions": ["deleteDestination"],
+            "role_name": f"export-{n}-beta",
+        }
+    if roll < 0.80:  # a guard against deletion in production
+        return {
+            "effect": "deny",
+            "resources": [f"proj/{project}:env/prod*:destination/{ident}"],
+            "actions": ["deleteDestination", "updateOn"],
+            "role_name": f"export-{n}-guard",
+        }
+    return {  # the owner, scoped to the destination itself
+        "effect": "allow",
+        "resources": [f"proj/{project}:env/{env}:destination/{ident}"],
+        "actions": ["updateConfiguration", "updateName"],
+        "role_name": f"export-{n}-owner",
+    }
+
+
+def destination(
+    n: int, rng: random.Random, shape: str = "shared-roles", projects: int = 40
+) -> dict[str, Any]:
     ident = f"{0x6523F1C0A9E7B2D4C8000000 + n:024x}"
-    project = f"project-{rng.randrange(40)}"
+    if shape == "per-destination-roles":
+        project = f"{rng.choice(TEAMS)}-{rng.randrange(projects)}"
+    else:
+        project = f"project-{rng.randrange(projects)}"
     env = rng.choice(["production", "staging", "prod-eu", "qa", "development"])
     kind = KINDS[n % len(KINDS)]
     item: dict[str, Any] = {
@@ -150,7 +206,10 @@ def destination(n: int, rng: random.Random) -> dict[str, Any]:
         "config": config_for(kind, n, rng),
         "on": rng.random() >= 0.10,
     }
-    statements = [statement(project, env, ident, rng) for _ in range(3)]
+    if shape == "per-destination-roles":
+        statements = [own_statement(project, env, ident, n, rng) for _ in range(3)]
+    else:
+        statements = [statement(project, env, ident, rng) for _ in range(3)]
     allowed, denied = [], []
     for action in ACTIONS:
         reason = rng.choice(statements)
@@ -161,16 +220,23 @@ def destination(n: int, rng: random.Random) -> dict[str, Any]:
     return item
 
 
-def generate(items: int, seed: int, *, later: bool = False) -> dict[str, Any]:
+def generate(
+    items: int, seed: int, *, later: bool = False, shape: str = "shared-roles"
+) -> dict[str, Any]:
     """The export; `later` gives the same account a while later (for `diff` benchmarks).
 
     A later export has about 1% of destinations switched, 1% renamed, 0.5% deleted and
     0.5% new, and its items in another order.
     """
+    if shape not in SHAPES:
+        raise ValueError(f"unknown shape {shape!r}: one of {', '.join(SHAPES)}")
     rng = random.Random(seed)
+    # One project per 25 destinations when each destination has its own roles (a project
+    # count that grows with the account); 40 projects for the shared roles, as always.
+    projects = max(8, items // 25) if shape == "per-destination-roles" else 40
     document = {
         "_links": {"self": {"href": "/api/v2/destinations", "type": "application/json"}},
-        "items": [destination(n, rng) for n in range(items)],
+        "items": [destination(n, rng, shape, projects) for n in range(items)],
     }
     if later:
         change = random.Random(seed + 1)
@@ -184,7 +250,7 @@ def generate(items: int, seed: int, *, later: bool = False) -> dict[str, Any]:
             elif roll < 0.025:
                 item["name"] += "-renamed"
             kept.append(item)
-        kept += [destination(items + n, change) for n in range(items // 200)]
+        kept += [destination(items + n, change, shape, projects) for n in range(items // 200)]
         change.shuffle(kept)
         document["items"] = kept
     return document
@@ -196,8 +262,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("-o", "--output", default="-")
     parser.add_argument("--later", action="store_true", help="the same account a while later")
+    parser.add_argument("--shape", choices=SHAPES, default="shared-roles")
     args = parser.parse_args(argv)
-    document = generate(args.items, args.seed, later=args.later)
+    document = generate(args.items, args.seed, later=args.later, shape=args.shape)
     text = json.dumps(document, separators=(",", ":"))
     if args.output == "-":
         sys.stdout.write(text)

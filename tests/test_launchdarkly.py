@@ -620,18 +620,21 @@ def test_reach_looks_up_literal_projects_and_ids_without_matching_other_groups(
 ) -> None:
     from auditor.launchdarkly import index as reach_module
 
-    calls: list[tuple[str | None, str | None]] = []
-    real = reach_module._group_evaluator
+    keys: list[object] = []
+    real = reach_module.segment_match
 
-    def counting(project: Any, environment: Any, *args: Any) -> Any:
-        calls.append((project, environment))
-        return real(project, environment, *args)
+    def counting(segment: Any, type_: str, key: Any, *args: Any) -> Any:
+        keys.append(key)
+        return real(segment, type_, key, *args)
 
-    monkeypatch.setattr(reach_module, "_group_evaluator", counting)
+    monkeypatch.setattr(reach_module, "segment_match", counting)
     one = statement(resources=["proj/checkout:env/qa-eu:destination/650e"], actions=["*"])
     assert reach(one, INVENTORY).destination_ids == ("650e",)
-    # only checkout's groups and the group whose project is unknown are matched
-    assert calls == [("checkout", "production"), ("checkout", "qa-eu"), (None, None)]
+    assert keys == ["checkout", "qa-eu", "650e"]  # the id is looked up: no other key is met
+    keys.clear()
+    checkout = statement(resources=["proj/checkout:env/*:destination/*"], actions=["*"])
+    assert reach(checkout, INVENTORY).destination_ids == ("640d", "650e", "660f")
+    assert "payments" not in keys  # only checkout's groups and the one whose project is unknown
 
 
 # --------------------------------------------------------------------------------------------------

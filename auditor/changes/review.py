@@ -137,9 +137,9 @@ def _in_config(pointer: Any) -> bool:
 
 def _created(call: Call, items: list[Any], created: int) -> dict[str, Any]:
     """The destination a POST would create: a synthetic id and link, and no `_access`."""
-    # an `_id` that is not a string (the schema refuses it) is not an id a POST could take
+    # An invalid item's `_id` may be any JSON value (a list is unhashable): only text is taken.
     ids = (item.get("_id") for item in items if isinstance(item, dict))
-    taken = {i for i in ids if isinstance(i, str)}
+    taken = {ident for ident in ids if isinstance(ident, str)}
     number = created
     while f"new-{number}" in taken:
         number += 1

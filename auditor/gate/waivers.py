@@ -15,6 +15,7 @@ from auditor.io.yamlschema import check_schema
 from auditor.models import (
     WAIVER_MATCHERS,
     Finding,
+    Retold,
     Rule,
     Severity,
     Waiver,
@@ -190,7 +191,7 @@ def expired_finding(finding: Finding, waiver: Waiver) -> Finding:
         finding,
         rule_id=WAIVER_EXPIRED,
         title=EXPIRED_RULE.title,
-        message=message,
+        text=Retold(message, finding.text),
         fingerprint=digest[:32],
         waiver=waiver.summary(),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
+from collections.abc import Callable
 
 from auditor.launchdarkly.specifiers import GLOB_CHARS, PLACEHOLDER
 
@@ -16,6 +17,7 @@ __all__ = [
     "glob_match",
     "glob_overlaps",
     "glob_subsumes",
+    "glob_test",
     "universal",
 ]
 
@@ -45,6 +47,41 @@ def compile_glob(pattern: str) -> tuple[re.Pattern[str], bool, bool]:
     parts += _parts(pattern[pos:])
     universal = not placeholder and pattern != "" and set(pattern) == {"*"}
     return re.compile(_without_backtracking(parts), re.DOTALL), placeholder, universal
+
+
+def glob_test(pattern: str) -> Callable[[str], bool]:
+    """Whether a string is named by `pattern` (placeholders match as `*`), as a quick callable.
+
+    Plain text compares, and a glob of literals and stars finds its pieces in order (the
+    leftmost place of each is as good as any, as in `_without_backtracking`): no regex to
+    compile, which counts when a statement lists thousands of distinct globs.
+    """
+    if "?" in pattern or "[" in pattern or "$" in pattern:
+        fullmatch = compile_glob(pattern)[0].fullmatch
+        return lambda text: fullmatch(text) is not None
+    if "*" not in pattern:
+        return pattern.__eq__
+    head, *middle, tail = pattern.split("*")
+    middle = [piece for piece in middle if piece]
+    least = len(head) + len(tail)
+
+    def test(text: str) -> bool:
+        end = len(text) - len(tail)
+        if end < len(head) or not text.startswith(head) or not text.endswith(tail):
+            return False
+        position = len(head)
+        for piece in middle:
+            found = text.find(piece, position, end)
+            if found < 0:
+                return False
+            position = found + len(piece)
+        return True
+
+    return test if middle or least else _anything
+
+
+def _anything(text: str) -> bool:
+    return True
 
 
 def _without_backtracking(parts: list[str | None]) -> str:
@@ -114,6 +151,9 @@ def _parts(glob: str) -> list[str | None]:
 
 def glob_match(pattern: str, value: str) -> Coverage:
     """Tri-state: does glob `pattern` name `value`? MAYBE through a role-attribute placeholder."""
+    if "*" not in pattern and "?" not in pattern and "[" not in pattern and "$" not in pattern:
+        # Plain text (a destination id, most often) names itself only: no regex to compile.
+        return Coverage.YES if pattern == value else Coverage.NO
     regex, placeholder, _ = compile_glob(pattern)
     if regex.fullmatch(value) is None:
         return Coverage.NO
@@ -121,8 +161,11 @@ def glob_match(pattern: str, value: str) -> Coverage:
 
 
 def universal(pattern: str) -> bool:
-    """True for a glob that names every string (`*`, `**`)."""
-    return compile_glob(pattern)[2]
+    """True for a glob that names every string (`*`, `**`).
+
+    Stars only, so no placeholder either: what `compile_glob` says, without compiling.
+    """
+    return bool(pattern) and not pattern.strip("*")
 
 
 def action_wildcard(pattern: str) -> bool:

@@ -246,7 +246,27 @@ class _Parser:
 
 @functools.lru_cache(maxsize=8192)
 def _parse_cached(text: str) -> Specifier:
-    return _Parser(text).specifier()
+    return _plain(text) or _Parser(text).specifier()
+
+
+_PLAIN_TYPE = re.compile(r"[A-Za-z0-9_.\-*?]+")
+
+
+def _plain(text: str) -> Specifier | None:
+    """The common form `type/key:type/key` without qualifiers or placeholders, split at once.
+
+    Anything else (qualifiers, placeholders, a leading `/`, an empty part, a bad character)
+    gives None and goes to the parser, which accepts or words the error as it always did.
+    """
+    if not text or not text.isprintable() or any(ch in text for ch in ";{}$,"):
+        return None
+    segments = []
+    for part in text.split(":"):
+        type_, slash, key = part.partition("/")
+        if _PLAIN_TYPE.fullmatch(type_) is None or (slash and key.split() != [key]):
+            return None
+        segments.append(Segment(type_, key) if slash else Segment(type_))
+    return Specifier(tuple(segments))
 
 
 def parse_specifier(text: str) -> Specifier:
