@@ -13,8 +13,7 @@ from auditor.errors import SettingError
 from auditor.gate.policy import build_policy, fails
 from auditor.io.locate import Positions
 from auditor.launchdarkly.document import load_document
-from auditor.launchdarkly.inventory import Inventory
-from auditor.launchdarkly.principals import review_access
+from auditor.launchdarkly.principals import audit_access
 from auditor.launchdarkly.redact import shown_config
 from auditor.models import (
     CUT_MARK,
@@ -132,8 +131,9 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
     baseline = load_baseline(options.baseline) if options.baseline else None
     rules, deselected, outside = choose_rules(configured, options)
     document = load_document(source.data, max_size=source.max_size)
-    inventory = Inventory(document.destinations)
-    access = review_access(document.account, inventory, anonymise=options.anonymise_members)
+    inventory, access = audit_access(
+        document.destinations, document.account, anonymise=options.anonymise_members
+    )
     findings, coverage = evaluate_with_coverage(
         [compile_rule(r) for r in rules],
         document.destinations,

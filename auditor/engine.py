@@ -11,6 +11,7 @@ from typing import Any
 from auditor.language.conditions import Compiled, resolve
 from auditor.language.vocabulary import MISSING, NOT_CONFIGURED, Test
 from auditor.launchdarkly.inventory import Inventory
+from auditor.launchdarkly.kinds import disputed_missing
 from auditor.launchdarkly.masking import unmasked_secrets
 from auditor.launchdarkly.redact import shown_config
 from auditor.launchdarkly.targets import target_of
@@ -83,7 +84,8 @@ def destination_subject(dest: Destination) -> dict[str, Any]:
     """The mapping rule paths address for a destination: the raw item, config decoded.
 
     Derived fields: `target` (where events go, see auditor.launchdarkly.targets; null for
-    kinds without one) and `unmasked_secrets` (names of secret config fields holding a clear value).
+    kinds without one), `unmasked_secrets` (names of secret config fields holding a clear value)
+    and `disputed_config_missing` (fields some LaunchDarkly source requires, with the sources).
     """
     target = target_of(dest.kind, dest.config)
     return {
@@ -94,6 +96,7 @@ def destination_subject(dest: Destination) -> dict[str, Any]:
         "environment": dest.environment,
         "target": None if target is None else target.as_subject(),
         "unmasked_secrets": list(unmasked_secrets(dest.kind, dest.config)),
+        "disputed_config_missing": disputed_missing(dest.kind, dest.config),
     }
 
 

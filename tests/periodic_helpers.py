@@ -14,7 +14,9 @@ KINESIS = "6523f1c0a9e7b2d4c8f01c04"
 
 
 def _kinesis(config: Any) -> dict[str, Any]:
-    return destination(KINESIS, name="orders-kinesis", kind="kinesis", config=config)
+    return destination(
+        KINESIS, name="orders-kinesis", kind="kinesis", config=config, environment="orders"
+    )
 
 
 def night(number: int) -> dict[str, Any]:
@@ -24,10 +26,13 @@ def night(number: int) -> dict[str, Any]:
     Night 2: `switched` is back on (resolved); a new Kinesis stream has no config (new).
     Night 3: the stream is configured (resolved); `switched` is off again (new again).
     """
+    # one destination per environment, as LaunchDarkly allows
     items = [
         destination(PUBSUB, name="events-pubsub"),
-        destination(SWITCHED, name="switched", on=number == 2),
-        destination(UNKNOWN, name="archive", kind="s3", config={"bucket": "b"}),
+        destination(SWITCHED, name="switched", on=number == 2, environment="staging"),
+        destination(
+            UNKNOWN, name="archive", kind="s3", config={"bucket": "b"}, environment="archive"
+        ),
     ]
     if number == 2:
         items.append(_kinesis({"region": "eu-west-1"}))

@@ -141,9 +141,7 @@ def test_valid_specifier() -> None:
     assert not holds({"valid_specifier": True}, 42)
 
 
-def test_glob_and_resource_wildcard_take_lists() -> None:
-    assert holds({"glob": ["production", "prod*"]}, "prod-eu")
-    assert not holds({"glob": ["production", "prod*"]}, "staging")
+def test_resource_wildcard_takes_a_list_of_types() -> None:
     assert holds({"resource_wildcard": ["proj", "env"]}, "proj/payments:env/prod*:destination/d1")
     assert not holds(
         {"resource_wildcard": ["proj", "env"]}, "proj/payments:env/production:destination/*"
@@ -236,7 +234,7 @@ def test_grants_explains_an_exclusion() -> None:
         {"grants": {"action": "updateOn", "on": PROD}}, stmt, ctx_for(ACCOUNT, 0, trail)
     )
     assert trail == [
-        "a statement without role does not allow updateOn on proj/*:env/production:destination/*: "
+        "a statement without a role name does not allow updateOn on proj/*:env/production:destination/*: "
         "notActions `updateOn` excludes updateOn; resource `proj/*:env/*:destination/*` covers "
         "proj/*:env/production:destination/*: proj/* covers proj/*, env/* covers env/production, "
         "destination/* covers destination/*"
@@ -343,7 +341,16 @@ CAN_INVENTORY = inventory(
     destination("6523f1c0a9e7b2d4c8f01d01", access=access()),  # silent
     destination(
         "6523f1c0a9e7b2d4c8f01d02", access=access({"updateOn": ADMIN}, {"updateOn": READERS_DENY})
-    ),  # both: deny wins
+    ),  # both, by two roles: the more permissive decision (allow) wins across roles
+)
+# listed both ways by one role: deny wins inside the role
+SAME_ROLE = inventory(
+    destination(
+        "6523f1c0a9e7b2d4c8f01d04",
+        access=access(
+            {"updateOn": ADMIN}, {"updateOn": {**READERS_DENY, "role_name": "platform-admin"}}
+        ),
+    )
 )
 _no_access = destination("6523f1c0a9e7b2d4c8f01d03")
 del _no_access["_access"]
@@ -357,8 +364,10 @@ CAN = [
     (CAN_INVENTORY, 0, {"action": ["deleteDestination", "updateOn"], "allowed": True}, True),
     (CAN_INVENTORY, 1, {"action": "updateOn", "allowed": "unknown"}, True),  # silent `_access`
     (CAN_INVENTORY, 1, {"action": "updateOn", "allowed": False}, False),  # never "denied"
-    (CAN_INVENTORY, 2, {"action": "updateOn", "allowed": False}, True),
-    (CAN_INVENTORY, 2, {"action": "updateOn", "allowed": True}, False),
+    (CAN_INVENTORY, 2, {"action": "updateOn", "allowed": False}, False),
+    (CAN_INVENTORY, 2, {"action": "updateOn", "allowed": True}, True),
+    (SAME_ROLE, 0, {"action": "updateOn", "allowed": False}, True),
+    (SAME_ROLE, 0, {"action": "updateOn", "allowed": True}, False),
     (NO_ACCESS, 0, {"action": "updateOn", "allowed": "unknown"}, True),  # missing `_access`
     (NO_ACCESS, 0, {"action": "deleteDestination", "allowed": False}, False),
 ]
@@ -379,9 +388,10 @@ def test_can_by_statement_names_the_deciding_statement() -> None:
     assert not holds(by, readers, ctx_for(CAN_INVENTORY, 0))
     denied_by = {"can": {"action": "deleteDestination", "allowed": False, "by": "statement"}}
     assert holds(denied_by, readers, ctx_for(CAN_INVENTORY, 0))
-    # listed both ways: deny wins, so the allow statement does not decide updateOn
-    conflicted = CAN_INVENTORY[2]
-    assert not holds(by, statement_of(conflicted, 0), ctx_for(CAN_INVENTORY, 2))
+    # listed both ways by two roles: the allow decides updateOn (allow wins across roles)
+    assert holds(by, statement_of(CAN_INVENTORY[2], 0), ctx_for(CAN_INVENTORY, 2))
+    # listed both ways by one role: its deny wins, so the allow does not decide updateOn
+    assert not holds(by, statement_of(SAME_ROLE[0], 0), ctx_for(SAME_ROLE, 0))
 
 
 def test_can_explains_the_decision_and_checks_it() -> None:
@@ -632,7 +642,7 @@ COMPILE_ERRORS = [
     (
         {"approved_in": {"segment": ["x"]}},
         ("approved_in", "segment"),
-        "kind 'segment' has no target auditor can name (kinesis, google-pubsub, azure-event-hubs, snowflake-v2 do)",
+        "kind 'segment' has no target auditor can name (kinesis, google-pubsub, azure-event-hubs, snowflake-v2, redshift, clickhouse do)",
     ),
     (
         {"approved_in": {"kinesis": "123456789012"}},
@@ -640,7 +650,34 @@ COMPILE_ERRORS = [
         "expected a list of target ids (for kinesis: the AWS account id in roleArn)",
     ),
     ({"duplicates": 0}, ("duplicates",), "expected {gte|gt|lte|lt|equals: n} with whole numbers"),
-    ({"glob": []}, ("glob",), "expected a glob pattern string or a non-empty list of them"),
+    (
+        {"glob": ["a", "b"]},
+        ("glob",),
+        "expected one glob pattern string, got a list (for several patterns, use or: [{glob: a}, {glob: b}])",
+    ),
+    ({"production": "prod*"}, ("production",), "expected a non-empty list of glob patterns"),
+    (
+        {
+            "shares_target": {
+                "environments": "other",
+                "count": {"equals": 0},
+                "pairs": "into-production",
+            }
+        },
+        ("shares_target",),
+        "expected production_environments with pairs: into-production",
+    ),
+    (
+        {"shares_target": {"environments": "elsewhere", "count": {"equals": 0}}},
+        ("shares_target", "environments"),
+        "expected one of same, other, got 'elsewhere'",
+    ),
+    (
+        {"environment_peers": 0},
+        ("environment_peers",),
+        "expected {gte|gt|lte|lt|equals: n} with whole numbers",
+    ),
+    ({"wildcard_destinations": "yes"}, ("wildcard_destinations",), "expected true or false"),
     (
         {"resource_wildcard": []},
         ("resource_wildcard",),
@@ -661,7 +698,14 @@ def test_operands_are_checked_at_compile_time(
 
 def test_operands_can_be_params() -> None:
     params = {"prod": ["production", "prod*"], "approved": {"kinesis": ["123456789012"]}}
-    assert holds({"glob": {"param": "prod"}}, "prod-eu", params=params)
+    assert holds({"glob": {"param": "pattern"}}, "prod-eu", params={"pattern": "prod*"})
+    place = {"project": "payments", "environment": "prod-eu"}
+    assert holds({"production": {"param": "prod"}}, place, params=params)
+    shares = {"environments": "other", "pairs": "into-production", "count": {"equals": 0}}
+    with pytest.raises(ConditionError, match="unknown param 'prd' \\(did you mean 'prod'\\?\\)"):
+        compile_condition(
+            {"shares_target": {**shares, "production_environments": {"param": "prd"}}}, params
+        )
     target = {"kind": "kinesis", "id": "123456789012", "fields": {}}
     assert holds({"approved_in": {"param": "approved"}}, target, params=params)
 
@@ -680,7 +724,11 @@ MISSING = [
     ("scoped_to", {"scoped_to": "project"}),
     ("approved_in", {"approved_in": {}}),
     ("duplicates", {"duplicates": {"equals": 0}}),
-    ("glob-list", {"glob": ["*"]}),
+    ("glob", {"glob": "*"}),
+    ("production", {"production": ["prod*"]}),
+    ("shares_target", {"shares_target": {"environments": "other", "count": {"equals": 0}}}),
+    ("environment_peers", {"environment_peers": {"equals": 0}}),
+    ("wildcard_destinations", {"wildcard_destinations": True}),
     ("resource_wildcard-list", {"resource_wildcard": ["proj"]}),
 ]
 

@@ -34,7 +34,13 @@ def test_added_removed_and_changed_destinations_are_matched_by_id(run, write_jso
     before = two_destinations()
     after = export(
         destination(AUDIT_STREAM, name="renamed", on=False),  # reordered, renamed, off
-        destination("6523f1c0a9e7b2d4c8f01aaa", name="brand-new", kind="kinesis", config={}),
+        destination(
+            "6523f1c0a9e7b2d4c8f01aaa",
+            name="brand-new",
+            kind="kinesis",
+            config={},
+            environment="qa",
+        ),
     )
     result = diff(run, write_json, before, after)
     assert result.exit_code == 1
@@ -56,8 +62,9 @@ def test_added_removed_and_changed_destinations_are_matched_by_id(run, write_jso
 
 
 def test_findings_are_matched_by_fingerprint_not_position(run, write_json):
-    before = export(destination(AUDIT_STREAM, on=False), destination(STAGING, on=False))
-    after = export(destination(STAGING, on=False), destination(AUDIT_STREAM, on=False))
+    staging = destination(STAGING, on=False, environment="staging")
+    before = export(destination(AUDIT_STREAM, on=False), staging)
+    after = export(staging, destination(AUDIT_STREAM, on=False))
     report = diff(run, write_json, before, after).json
     assert report["summary"]["findings"] == {"introduced": 0, "resolved": 0, "unchanged": 2}
 

@@ -96,7 +96,7 @@ def test_the_snapshot_is_the_input_with_secrets_replaced_by_markers(pristine):
     segment = next(i for i in snapshot["items"] if i["name"] == "web-segment")
     assert segment["config"]["writeKey"] == MASKED_MARKER  # obfuscated in the export
     assert segment["config"]["userIDContextKind"] == "user"  # not secret: kept
-    clear = next(i for i in snapshot["items"] if i["name"] == "web-staging-segment")
+    clear = next(i for i in snapshot["items"] if i["name"] == "web-dev-segment")
     assert clear["config"]["writeKey"] == CLEAR_MARKER  # in clear text in the export
     s3 = next(i for i in snapshot["items"] if i["kind"] == "s3")
     # an unknown kind: every field kept, none of its values

@@ -55,7 +55,7 @@ def test_explain_of_a_destination_finding_has_no_statement(run):
     (fingerprint,) = [f for f, rule in fingerprints(run).items() if rule == "unmasked-secret"]
     text = run("explain", fingerprint, str(EXAMPLE)).stdout
     assert "Statement:" not in text and "How it was decided:" not in text
-    assert "web-staging-segment (segment, 6523f1c0a9e7b2d4c8f01a21)" in text
+    assert "web-dev-segment (segment, 6523f1c0a9e7b2d4c8f01a21)" in text
     assert "EXAMPLE-write-key" not in text
 
 

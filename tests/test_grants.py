@@ -295,3 +295,32 @@ def test_who_counts_members_through_teams_and_tokens(run, tmp_path):
     ).json
     # a@x and b@x (both through the team; a@x is an admin too) and the token: three, not four.
     assert [f["rule_id"] for f in report["findings"]] == ["at-most-two"]
+
+
+def test_the_account_and_the_access_operators_share_one_deny_wins_in_a_role():
+    """A role's deny read with the account narrows the reach of the same role's allow wherever
+    it is measured: in the account's grants and in the reach figure of a statement `_access`
+    cites (both go through Inventory.role_reach); a deny of another role takes nothing."""
+    from auditor.launchdarkly.principals import audit_access
+    from auditor.launchdarkly.statements import Policy
+
+    account = {
+        "roles": [
+            role("ops", allow(EVERYWHERE, "updateOn"), deny(PRODUCTION, "updateOn")),
+            role("guard", deny(EVERYWHERE, "updateOn")),
+        ],
+        "members": [{"_id": "m1", "email": "a@x", "role": "reader", "customRoles": ["id-ops"]}],
+    }
+    document = build_document({"items": ITEMS, "_account": account})
+    inventory, review = audit_access(document.destinations, document.account)
+    granted = {g.destination.id for g in review.grants if g.action == "updateOn"}
+    ops_allow = Policy(effect="allow", resources=tuple(EVERYWHERE), not_resources=(),
+                       actions=("updateOn",), not_actions=(), role_name="ops")  # fmt: skip
+    guard_allow = Policy(effect="allow", resources=tuple(EVERYWHERE), not_resources=(),
+                         actions=("updateOn",), not_actions=(), role_name="other")  # fmt: skip
+    assert granted == {"pay-dev"}
+    assert set(inventory.reach(ops_allow, "updateOn").destination_ids) == granted
+    # `guard` denies everything, but only inside itself: another role's allow keeps it all.
+    assert inventory.reach(guard_allow, "updateOn").count == 3
+    # Without the account, nothing is known of role ops' denies.
+    assert Inventory(document.destinations).reach(ops_allow, "updateOn").count == 3

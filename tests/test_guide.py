@@ -17,7 +17,7 @@ GUIDE = (ROOT / "docs" / "writing-rules.md").read_text(encoding="utf-8")
 EXPORT = ROOT / "examples" / "destinations.json"
 RULE = "kinesis-region-not-approved"
 US_STREAM = "610addeadbeefaa86ec9a7d4"  # payments-audit-stream, us-east-1
-US_REPLICA = "6523f1c0a9e7b2d4c8f01a20"  # payments-audit-stream-replica, us-east-1
+US_REPLICA = "6523f1c0a9e7b2d4c8f01a20"  # payments-load-test-stream, us-east-1
 EU_STREAM = "6523f1c0a9e7b2d4c8f01a17"  # mobile-staging-kinesis, eu-west-1
 
 

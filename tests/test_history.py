@@ -110,7 +110,7 @@ def test_the_database_records_every_run_and_finding(nightly, run, tmp_path):
         "name": "orders-kinesis",
         "kind": "kinesis",
         "project": "payments",
-        "environment": "production",
+        "environment": "orders",
     }
     assert missing["severity"] == "high" and missing["status"] == "open"
     assert missing["first_seen"] == DAY2 and "orders-kinesis" in missing["message"]

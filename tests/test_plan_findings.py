@@ -98,12 +98,29 @@ CASES = {
                 {**PAY_PROD, "config": {"region": "us-east-1", "stream_name": "pay-events"}})],
         None, [D_PAY_PROD],
     ),
-    "duplicate-destination introduced by a second export to the same topic": (
-        "duplicate-destination", "introduced",
+    # LaunchDarkly allows one Data Export destination per environment: a second one in the
+    # same environment is what the plan cannot do, a staging one into the same topic is what
+    # mixes test events into production.
+    "several-destinations-in-environment introduced by a second export there": (
+        "several-destinations-in-environment", "introduced",
         [create("launchdarkly_destination.web_copy",
                 destination("web", name="web-copy", kind="google-pubsub",
                             config={"project": "acme-web", "topic": "ld-events"}))],
         None, [D_WEB_PROD, "launchdarkly_destination.web_copy"],
+    ),
+    "non-production-events-in-production-target introduced by staging into the prod topic": (
+        "non-production-events-in-production-target", "introduced",
+        [create("launchdarkly_destination.web_staging",
+                destination("web", "staging", name="web-staging", kind="google-pubsub",
+                            config={"project": "acme-web", "topic": "ld-events"}))],
+        None, ["launchdarkly_destination.web_staging"],
+    ),
+    "duplicate-destination introduced on the production export a staging one joins": (
+        "duplicate-destination", "introduced",
+        [create("launchdarkly_destination.web_staging",
+                destination("web", "staging", name="web-staging", kind="google-pubsub",
+                            config={"project": "acme-web", "topic": "ld-events"}))],
+        None, [D_WEB_PROD],
     ),
     "access-not-reported introduced by a created destination": (
         "access-not-reported", "introduced",

@@ -53,8 +53,8 @@ def test_example_template_renders(tmp_path: Path) -> None:
     open_count = sum(json.loads(report)["summary"]["by_severity"].values())
     assert result.stdout.startswith(f"FAILED: {open_count} open findings in ")
     assert (
-        "- soc2 CC6.1: 7 open (broad-destructive-grant, critical-export-control-unapproved,"
-        in result.stdout
+        "- soc2 CC6.1: 9 open (broad-destructive-grant, conflicting-statement-fields,"
+        " critical-export-control-unapproved," in result.stdout
     )
 
 

@@ -23,6 +23,7 @@ KNOWN = [
     "databricks",
     "bigquery",
     "redshift",
+    "clickhouse",
 ]
 FORMATS = ["html", "markdown", "csv", "json", "text"]
 LEAKY_RULE = """\
@@ -80,7 +81,7 @@ def result_fixture(tmp_path: Path) -> AuditResult:
 
 def test_every_known_kind_is_covered() -> None:
     assert sorted(KNOWN) == sorted(KINDS)
-    assert {"apiKey", "secret", "writeKey", "policyKey"} <= SECRET_FIELD_NAMES
+    assert {"apiKey", "secret", "writeKey", "policyKey", "clickHousePassword"} <= SECRET_FIELD_NAMES
 
 
 @pytest.mark.parametrize("fmt", FORMATS)

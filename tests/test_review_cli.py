@@ -85,7 +85,7 @@ def test_a_post_introduces_only_config_findings(run, write_json, tmp_path):
     snapshot = write_json(two_destinations())
     post = {
         "method": "POST",
-        "path": "/api/v2/destinations/payments/production",
+        "path": "/api/v2/destinations/payments/prod-eu",
         "body": {"name": "segment-eu", "kind": "segment", "config": {}, "on": True},
     }
     result = review(run, write_change(tmp_path, [post]), snapshot)
@@ -107,8 +107,24 @@ def test_a_post_introduces_only_config_findings(run, write_json, tmp_path):
         "kind": "segment",
         "on": True,
         "project": "payments",
-        "environment": "production",
+        "environment": "prod-eu",
     }
+
+
+def test_a_second_destination_in_an_environment_is_shown_before_the_api_refuses_it(
+    run, write_json, tmp_path
+):
+    # LaunchDarkly allows one destination per environment: the review says so
+    snapshot = write_json(two_destinations())
+    post = {
+        "method": "POST",
+        "path": "/api/v2/destinations/payments/production",
+        "body": {"name": "segment-eu", "kind": "segment", "config": {"writeKey": SECRET}},
+    }
+    report = review(run, write_change(tmp_path, [post]), snapshot).json
+    introduced = [(f["rule_id"], f["destination"]["id"]) for f in report["findings"]["introduced"]]
+    assert ("several-destinations-in-environment", "new-1") in introduced
+    assert ("several-destinations-in-environment", AUDIT_STREAM) in introduced
 
 
 def test_posted_destinations_get_deterministic_ids_and_can_be_patched(run, write_json, tmp_path):
@@ -156,7 +172,7 @@ def test_the_example_change_file_reviews_the_example_export(run):
     assert ids(report, "introduced") == ["destination-disabled", "access-not-reported"]
     assert ids(report, "resolved") == [
         "destination-config-missing",
-        "duplicate-destination",
+        "non-production-events-in-production-target",
         "duplicate-destination",
         "unknown-destination-kind",
     ]

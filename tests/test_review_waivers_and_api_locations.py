@@ -20,7 +20,7 @@ from fakeapi import (  # noqa: F401 - the *_fixture names register fixtures
 CHANGE = EXAMPLE.parent / "change.yaml"
 NOW = ("--now", FIXED_NOW)
 WAIVER = (
-    "waivers:\n  - {rule: destination-disabled, name: payments-audit-stream, reason: replica,"
+    "waivers:\n  - {rule: destination-disabled, name: payments-load-test-stream, reason: paused,"
     " owner: data-team, expires: 2099-01-01}\n"
 )
 
@@ -43,7 +43,7 @@ def test_review_says_which_waivers_of_the_config_applied_and_marks_them(run, pro
     text = _review(run).stdout
     assert "  Waivers w.yaml: 1 active" in text
     assert "    applied: destination-disabled (data-team, until 2099-01-01) to 1 finding(s)" in text
-    line = next(x for x in text.splitlines() if "payments-audit-stream:" in x and "+ " in x)
+    line = next(x for x in text.splitlines() if "payments-load-test-stream:" in x and "+ " in x)
     assert "destination-disabled [waived by data-team until 2099-01-01]" in line
 
 

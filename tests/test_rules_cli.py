@@ -68,8 +68,8 @@ def test_list_text(workdir: Path) -> None:
     assert [row.split()[0] for row in rows] == BUILTIN_IDS
     disabled = next(row for row in rows if row.startswith("destination-disabled "))
     assert disabled.split()[1:4] == ["medium", "destinations", "builtin"]
-    assert disabled.endswith("Data Export destination is")
-    assert lines[lines.index(disabled) + 1].split() == ["turned", "off"]
+    assert disabled.endswith("Data Export destination")
+    assert lines[lines.index(disabled) + 1].split() == ["is", "turned", "off"]
     assert max(len(line) for line in result.stdout.splitlines()) <= 100  # fits 100 columns
 
 

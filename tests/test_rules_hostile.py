@@ -69,7 +69,9 @@ MESSAGE_LINE = 9  # `message` is the ninth key written by write_rule
 def test_a_message_reading_an_unknown_name_is_a_rule_error(
     run, tmp_path: Path, scope: str, message: str, error: str
 ) -> None:
-    rule = write_rule(tmp_path, scope=scope, message=message)
+    # a statement rule asserts on a statement field (`name` is the destination's: a path error)
+    fields = {"assert": {"effect": {"equals": "never"}}} if scope == "statements" else {}
+    rule = write_rule(tmp_path, scope=scope, message=message, **fields)
     result = check_with(run, tmp_path, rule)
     assert result.exit_code == 2
     assert result.stderr.startswith(f"Error: {rule}:{MESSAGE_LINE}:1: message: {error}")

@@ -66,6 +66,7 @@ def test_every_secret_field_is_planted():
         ("mparticle", "secret"),
         ("segment", "writeKey"),
         ("azure-event-hubs", "policyKey"),
+        ("clickhouse", "clickHousePassword"),
     }
     seen = {
         (i["kind"], key)

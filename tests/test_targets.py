@@ -46,7 +46,29 @@ TARGETS = [
         {"host": "acme.snowflakecomputing.com"},
     ),
     ("google-pubsub", None, None, {"project": None, "topic": None}),
-]
+    # warehouses (fields of the setup endpoint): the account or host is the id
+    (
+        "redshift",
+        {"clusterAwsAccountId": "123456789012", "clusterRegion": "eu-west-1",
+         "clusterIdentifier": "analytics", "schemaName": "ld_export"},
+        "123456789012",
+        {"account": "123456789012", "region": "eu-west-1", "cluster": "analytics",
+         "schema": "ld_export"},
+    ),
+    (
+        "redshift",
+        {"clusterAwsAccountId": "not-an-account", "clusterRegion": "eu-west-1"},
+        None,
+        {"account": None, "region": "eu-west-1", "cluster": None},
+    ),
+    (
+        "clickhouse",
+        {"endpoint": "https://Acme.ClickHouse.cloud:8443", "clickHouseDatabaseName": "ld",
+         "clickHousePassword": "SECRET"},
+        "acme.clickhouse.cloud",
+        {"host": "acme.clickhouse.cloud", "database": "ld"},
+    ),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("kind", "config", "target_id", "fields"), TARGETS)
@@ -56,12 +78,48 @@ def test_targets_per_kind(
     target = target_of(kind, config)
     assert target is not None
     assert target.as_subject() == {"kind": kind, "id": target_id, "fields": fields}
-    assert (target.identity is None) == (None in fields.values())
+    if kind in ("kinesis", "google-pubsub", "azure-event-hubs"):
+        assert (target.identity is None) == (None in fields.values())
 
 
-@pytest.mark.parametrize(
-    "kind", ["mparticle", "segment", "databricks", "bigquery", "redshift", "s3"]
-)
+WAREHOUSE_SINKS = [
+    # each environment gets its own schema by default: without a named one, no sink to compare
+    ("snowflake-v2", {"snowflakeHostAddress": "acme.snowflakecomputing.com"}, None),
+    (
+        "snowflake-v2",
+        {"snowflakeHostAddress": "acme.snowflakecomputing.com", "schemaName": "LD"},
+        ("snowflake-v2", ("host", "acme.snowflakecomputing.com"), ("database", ""),
+         ("schema", "LD")),
+    ),
+    (
+        "redshift",
+        {"clusterAwsAccountId": "123456789012", "clusterRegion": "eu-west-1",
+         "clusterIdentifier": "analytics"},
+        None,
+    ),
+    ("clickhouse", {"endpoint": "acme.clickhouse.cloud"}, None),
+    (
+        "clickhouse",
+        {"endpoint": "acme.clickhouse.cloud", "clickHouseDatabaseName": "ld"},
+        ("clickhouse", ("host", "acme.clickhouse.cloud"), ("database", "ld")),
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "config", "identity"), WAREHOUSE_SINKS)
+def test_warehouse_sinks_are_compared_only_on_a_named_schema(
+    kind: str, config: dict[str, Any], identity: Any
+) -> None:
+    target = target_of(kind, config)
+    assert target is not None and target.identity == identity
+
+
+def test_a_warehouse_target_never_reads_the_clickhouse_password() -> None:
+    target = target_of("clickhouse", {"endpoint": "h", "clickHousePassword": "SECRET"})
+    assert target is not None and "SECRET" not in repr(target)
+
+
+@pytest.mark.parametrize("kind", ["mparticle", "segment", "databricks", "bigquery", "s3"])
 def test_kinds_without_a_nameable_target(kind: str) -> None:
     assert target_of(kind, {"writeKey": "x", "apiKey": "y"}) is None
     assert kind not in TARGET_KINDS

@@ -28,7 +28,7 @@ def test_quiet_prints_only_the_summary_line(run):
     result = run("check", str(EXAMPLE), "-q", *NOW)
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
-        "12 destinations audited, 15 open findings (2 critical, 6 high, 3 medium, 3 low, 1 info):"
+        "12 destinations audited, 18 open findings (2 critical, 8 high, 2 medium, 5 low, 1 info):"
         " FAILED at --fail-on medium"
     ]
 
@@ -52,7 +52,7 @@ def test_quiet_keeps_errors_and_drops_warnings_and_notes(run, tmp_path):
 def test_compact_is_one_line_per_finding(run):
     result = run("check", str(EXAMPLE), "--compact", *NOW)
     lines = _finding_lines(result.stdout)
-    assert len(lines) == 15
+    assert len(lines) == 18
     first = lines[0].split()
     assert first[1:4] == [
         "CRITICAL",
@@ -178,9 +178,9 @@ def test_piped_output_is_not_wrapped(run):
 def test_the_report_leads_with_what_fails_the_gate(run):
     text = run("check", str(EXAMPLE), "--fail-on", "high", *NOW).stdout
     failing, rest = text.split("Not failing the gate")
-    assert "Failing the gate (8):" in failing
+    assert "Failing the gate (10):" in failing
     severities = [line.split()[1] for line in _finding_lines(failing)]
-    assert set(severities) <= {"CRITICAL", "HIGH"} and len(severities) == 8
+    assert set(severities) <= {"CRITICAL", "HIGH"} and len(severities) == 10
     assert {line.split()[1] for line in _finding_lines(rest)} <= {"MEDIUM", "LOW", "INFO"}
     # destinations in order of their most severe finding; inside one, most severe first
     groups = [line for line in failing.splitlines() if " / " in line and line[0] != " "]

@@ -6,8 +6,9 @@ off, delete, repoint or rename the exports: "team data-eng (14 members) can now 
 production exports". Only destinations present on both sides are compared: one added or
 removed is reported as such, not as access gained or lost by everyone who may change it.
 A team is one principal (its members act through it); a member's own grants are its own
-roles'. "Production" is LaunchDarkly's `critical` flag of the environment
-(https://launchdarkly.com/docs/home/account/environment).
+roles'. "Production" is decided as for every rule (`launchdarkly.environments`): the
+environment's `critical` flag (https://launchdarkly.com/docs/home/account/environment), then
+the default `production_environments` globs.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
+from auditor.launchdarkly.environments import EnvironmentFacts, is_production
 from auditor.models import AccessReview, Destination, Principal
 
 Direction = Literal["widened", "narrowed"]
@@ -37,10 +39,14 @@ class AccessChange:
     direction: Direction
     destinations: tuple[Destination, ...]
     production: int
-    """How many of `destinations` are in a critical environment."""
+    """How many of `destinations` are in a production environment (critical, or by key)."""
 
 
 Key = tuple[str, str, str]
+
+
+def _facts(review: AccessReview) -> dict[tuple[str, str], EnvironmentFacts]:
+    return {(p, e): EnvironmentFacts(critical=flag) for p, e, flag in review.environments}
 
 
 def access_changes(
@@ -64,6 +70,7 @@ def access_changes(
         ):
             if not ids:
                 continue
+            facts = _facts(review)
             dests = sorted((side[key][i] for i in ids), key=_place)
             out.append(
                 AccessChange(
@@ -72,7 +79,7 @@ def access_changes(
                     direction=direction,  # type: ignore[arg-type]
                     destinations=tuple(dests),
                     production=sum(
-                        review.critical(d.project, d.environment) is True for d in dests
+                        is_production(d.project, d.environment, facts=facts) for d in dests
                     ),
                 )
             )

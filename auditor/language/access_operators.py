@@ -51,7 +51,7 @@ def _can(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
             found = decisions[action]
             if found.decision != decision:
                 continue
-            if policy is not None and (found.reason is None or not found.reason.cites(policy)):
+            if policy is not None and not found.cites(policy):
                 continue
             _explain(ctx, destination, found, policy)
             return True
@@ -64,27 +64,42 @@ def _can(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
 def _explain(ctx: Any, destination: Destination, found: AccessDecision, policy: Any) -> None:
     if getattr(ctx, "trail", None) is None:
         return
-    where = f" ({found.pointer})" if found.pointer else ""
-    if found.reason is None:
+    reason, pointer = found.reason, found.pointer
+    for candidate, at in found.deciding:
+        if policy is not None and candidate is not None and candidate.cites(policy):
+            reason, pointer = candidate, at
+            break
+    where = f" ({pointer})" if pointer else ""
+    if reason is None:
         why = "; `_access` is missing or silent" if found.decision == "unknown" else ""
         note(ctx, f"`_access` records {found.action} as {found.decision}{where}{why}")
         return
     cited = Policy(
-        effect=found.reason.effect or "?",
-        resources=found.reason.resources,
-        not_resources=found.reason.not_resources,
-        actions=found.reason.actions,
-        not_actions=found.reason.not_actions,
-        role_name=found.reason.role_name,
+        effect=reason.effect or "?",
+        resources=reason.resources,
+        not_resources=reason.not_resources,
+        actions=reason.actions,
+        not_actions=reason.not_actions,
+        role_name=reason.role_name,
     )
+    if phrasing.is_default_deny(cited):
+        note(ctx, f"`_access` records {found.action} as denied{where}: no statement allows it")
+        return
     note(
         ctx,
         f"`_access` records {found.action} as {found.decision}{where} by {phrasing.who(cited)}: "
         f"{phrasing.statement(cited)}",
     )
+    if found.conflicting:
+        note(ctx, phrasing.conflict(found))
     resource = destination_resource(destination)
     target = None if resource is None else try_parse(resource)
-    if resource is not None and target is not None and is_concrete(target):
+    if (
+        resource is not None
+        and target is not None
+        and is_concrete(target)
+        and (cited.resources or cited.not_resources)
+    ):
         answer = statement_applies(cited, found.action, resource)
         agrees = "agrees" if answer is not Coverage.NO else "does not find the match"
         note(ctx, f"auditor's reading {agrees}: {phrasing.resource_part(cited, target)}")

@@ -20,6 +20,7 @@ from auditor import launchdarkly
 from auditor.language import (  # noqa: F401
     access_operators,
     grant_operators,
+    operands,
     policy_operators,
     schema_operator,
     target_operators,
@@ -186,18 +187,7 @@ def _expect_mapping(spec: Any, where: Sequence[str | int]) -> Mapping[str, Any]:
 
 
 def _operand(sub: Any, params: Mapping[str, Any], where: tuple[str | int, ...]) -> Any:
-    if isinstance(sub, Mapping) and set(sub) == {"param"}:
-        name = sub["param"]
-        if not isinstance(name, str):
-            raise ConditionError(where, "expected {param: NAME} with the name of a param")
-        if name not in params:
-            hint = _did_you_mean(str(name), params)
-            known = ", ".join(sorted(params)) or "none"
-            raise ConditionError(
-                where, f"unknown param {name!r}{hint or f' (the rule declares: {known})'}"
-            )
-        return params[name]
-    return sub
+    return operands.param(sub, params, where)
 
 
 def _did_you_mean(word: str, options: Iterable[str]) -> str:
@@ -265,6 +255,21 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def _kind(value: Any) -> str:
+    """The JSON type of an operand, for messages."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "a mapping"
+    return "null" if value is None else type(value).__name__
+
+
 def _need(cond: bool, where: Sequence[str | int], what: str) -> None:
     if not cond:
         raise ConditionError(where, f"expected {what}")
@@ -320,15 +325,14 @@ def _matches(operand: Any, _p: Mapping[str, Any], where: tuple[str | int, ...]) 
 
 @operator("glob")
 def _glob(operand: Any, _p: Mapping[str, Any], where: tuple[str | int, ...]) -> Test:
-    patterns = [operand] if isinstance(operand, str) else operand
+    # One pattern: a list here was a rule that flagged everything unnoticed (issue 15).
     _need(
-        isinstance(patterns, list) and bool(patterns) and all(isinstance(p, str) for p in patterns),
+        isinstance(operand, str),
         where,
-        "a glob pattern string or a non-empty list of them",
+        f"one glob pattern string, got {_kind(operand)} (for several patterns, "
+        "use or: [{glob: a}, {glob: b}])",
     )
-    return lambda value, ctx: (
-        isinstance(value, str) and any(fnmatch.fnmatchcase(value, p) for p in patterns)
-    )
+    return lambda value, ctx: isinstance(value, str) and fnmatch.fnmatchcase(value, operand)
 
 
 @operator("contains")

@@ -31,6 +31,31 @@ def need(cond: bool, where: Where, what: str) -> None:
         raise ConditionError(where, f"expected {what}")
 
 
+def param(value: Any, params: Mapping[str, Any], where: Where) -> Any:
+    """`value`, or the rule's param it names when it is `{param: NAME}`."""
+    if not (isinstance(value, Mapping) and set(value) == {"param"}):
+        return value
+    name = value["param"]
+    if not isinstance(name, str):
+        raise ConditionError(where, "expected {param: NAME} with the name of a param")
+    if name not in params:
+        guess = difflib.get_close_matches(name, list(params), n=1)
+        known = ", ".join(sorted(params)) or "none"
+        hint = f" (did you mean {guess[0]!r}?)" if guess else f" (the rule declares: {known})"
+        raise ConditionError(where, f"unknown param {name!r}{hint}")
+    return params[name]
+
+
+def globs(value: Any, where: Where) -> tuple[str, ...]:
+    """A non-empty list of glob pattern strings."""
+    need(
+        isinstance(value, list | tuple) and bool(value) and all(isinstance(v, str) for v in value),
+        where,
+        "a non-empty list of glob patterns",
+    )
+    return tuple(value)
+
+
 def fields(
     operand: Any, where: Where, *, required: Collection[str], optional: Collection[str], shape: str
 ) -> Mapping[str, Any]:

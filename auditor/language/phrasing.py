@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from auditor.launchdarkly import (
+    AccessDecision,
     Coverage,
     Policy,
     PolicyLike,
@@ -28,8 +29,19 @@ VERBS: dict[str, str] = {
 _ANSWER = {Coverage.YES: "covers", Coverage.MAYBE: "could cover", Coverage.NO: "does not cover"}
 
 
+NO_ROLE = "a statement without a role name"
+"""Who holds a grant LaunchDarkly reports without `role_name`: an inline policy, a deleted
+role, or, as far as LaunchDarkly documents, possibly a base role (Reader, Writer, Admin)."""
+
+
 def who(policy: Policy) -> str:
-    return f"role `{policy.role_name}`" if policy.role_name else "a statement without role"
+    return f"role `{policy.role_name}`" if policy.role_name else NO_ROLE
+
+
+def is_default_deny(policy: PolicyLike) -> bool:
+    """LaunchDarkly's implicit deny: `{"effect": "deny"}` with no resources and no actions."""
+    lists = (policy.resources, policy.not_resources, policy.actions, policy.not_actions)
+    return policy.effect.lower() == "deny" and not any(lists)
 
 
 def _items(values: tuple[str, ...]) -> str:
@@ -38,6 +50,12 @@ def _items(values: tuple[str, ...]) -> str:
 
 def statement(policy: PolicyLike) -> str:
     """`allow updateOn, updateName on proj/*:env/*:destination/*` with inversions spelled out."""
+    if is_default_deny(policy):
+        return "deny by default (no statement allows the action)"
+    if not policy.actions and not policy.not_actions:
+        return f"{policy.effect} no action"
+    if not policy.resources and not policy.not_resources:
+        return f"{policy.effect} on no resource"
     if policy.actions:
         acts = _items(policy.actions)
         if policy.not_actions:
@@ -51,6 +69,16 @@ def statement(policy: PolicyLike) -> str:
     else:
         where = f"every resource except {_items(policy.not_resources)}"
     return f"{policy.effect} {acts} on {where}"
+
+
+def conflict(found: AccessDecision) -> str:
+    """Why an action listed both as allowed and as denied got its decision."""
+    if found.decision == "allowed":
+        return (
+            f"`_access` also lists {found.action} as denied, but by another role or a statement "
+            "without a role name: across roles the more permissive decision applies"
+        )
+    return f"`_access` also lists {found.action} as allowed, but a deny of the same role wins"
 
 
 def chain(specifier: Specifier, target: Specifier) -> str:
@@ -100,7 +128,9 @@ def _count(n: int, noun: str) -> str:
 def reach_sentence(policy: Policy, action: str | None, found: Reach, totals: Totals) -> str:
     """ "This statement lets role `admin` turn off 47 of 50 destinations in 6 projects ..."."""
     verb = "target" if action is None else VERBS.get(action, f"use {action} on")
-    holder = f"role `{policy.role_name}`" if policy.role_name else "its holders (it has no role)"
+    holder = (
+        f"role `{policy.role_name}`" if policy.role_name else "its holders (it has no role name)"
+    )
     text = (
         f"This statement lets {holder} {verb} {found.count} of "
         f"{_count(totals.destinations, 'destination')} in {_count(found.projects, 'project')}"

@@ -21,7 +21,7 @@ from auditor.launchdarkly import (
     policy_of,
     try_parse,
 )
-from auditor.launchdarkly.globs import glob_match
+from auditor.launchdarkly.breadth import names_destinations, wildcard_destinations
 
 Where = tuple[str | int, ...]
 _ANSWER = {Coverage.YES: "covers", Coverage.MAYBE: "could cover", Coverage.NO: "does not cover"}
@@ -88,6 +88,25 @@ def specifier_error(value: object) -> str:
     except SpecifierError as exc:
         return f"{exc.reason} at {exc.position}"
     return ""
+
+
+@operator("wildcard_destinations", notes=True)
+def _wildcard_destinations(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
+    operands.need(isinstance(operand, bool), where, "true or false")
+
+    def test(value: Any, ctx: Any) -> bool:
+        if not isinstance(value, str):
+            return False
+        found = wildcard_destinations(value)
+        if found:
+            note(
+                ctx,
+                f"`{value}` reaches destinations in every project or environment its glob "
+                "names, not one destination by id",
+            )
+        return found is bool(operand)
+
+    return test
 
 
 @operator("grants", notes=True)
@@ -161,7 +180,7 @@ def _scoped_to(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
             return False
         for text in policy.resources:
             spec = try_parse(text)
-            if spec is None or not _names_destinations(spec):
+            if spec is None or not names_destinations(spec):
                 continue
             for segment, key, type_ in zip(spec.segments, keys, _TYPES, strict=False):
                 if not segment.literal_key or segment.key != key or segment.type != type_:
@@ -175,10 +194,3 @@ def _scoped_to(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
         return True
 
     return test
-
-
-def _names_destinations(spec: Specifier) -> bool:
-    if len(spec.segments) != len(_TYPES):
-        return False
-    pairs = zip(spec.segments, _TYPES, strict=True)
-    return all(glob_match(s.type, t) is not Coverage.NO for s, t in pairs)

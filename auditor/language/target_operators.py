@@ -1,7 +1,9 @@
-"""Operators on where exports go: approved targets per kind, and duplicate exports."""
+"""Operators on where exports go and come from: approved targets per kind, destinations that
+share a target or an environment, and which environments are production."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,8 +18,10 @@ from auditor.language.vocabulary import (
     operator,
     unchecked,
 )
+from auditor.launchdarkly.environments import is_production, production_basis
 from auditor.launchdarkly.inventory import Inventory
-from auditor.launchdarkly.targets import TARGET_KINDS
+from auditor.launchdarkly.targets import TARGET_KINDS, target_of
+from auditor.models import Destination
 
 Where = tuple[str | int, ...]
 
@@ -83,3 +87,145 @@ def _duplicates(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
         return compare(len(others), 0)
 
     return test
+
+
+@operator("production", notes=True)
+def _production(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
+    globs = operands.globs(operand, where)
+
+    def test(value: Any, ctx: Any) -> bool:
+        if not isinstance(value, Mapping):
+            return False
+        project, environment = value.get("project"), value.get("environment")
+        if not isinstance(environment, str):
+            return False
+        facts = getattr(getattr(ctx, "inventory", None), "environment_facts", None)
+        project_key = project if isinstance(project, str) else None
+        found, why = production_basis(project_key, environment, globs=globs, facts=facts)
+        place = f"{project}/{environment}" if project_key else environment
+        note(ctx, lambda: f"environment {place} is {'' if found else 'not '}production: {why}")
+        return found
+
+    return test
+
+
+_PAIRS = ("all", "into-production", "not-into-production")
+
+
+@operator("shares_target", notes=True)
+def _shares_target(operand: Any, params: Mapping[str, Any], where: Where) -> Test:
+    shape = (
+        "{environments: same|other, count: {equals|gte|...: n}, pairs: all|into-production|"
+        "not-into-production, production_environments: [globs]}"
+    )
+    spec = operands.fields(
+        operand,
+        where,
+        required=("environments", "count"),
+        optional=("pairs", "production_environments"),
+        shape=shape,
+    )
+    same = operands.choice(spec["environments"], (*where, "environments"), ("same", "other"))
+    compare = operands.measure(spec["count"], (*where, "count"), allow_all=False)
+    pairs = operands.choice(spec.get("pairs", "all"), (*where, "pairs"), _PAIRS)
+    globs: tuple[str, ...] = ()
+    if pairs != "all":
+        operands.need(
+            "production_environments" in spec,
+            where,
+            f"production_environments with pairs: {pairs}",
+        )
+        at = (*where, "production_environments")
+        globs = operands.globs(operands.param(spec["production_environments"], params, at), at)
+
+    def counted(destination: Destination, other: Destination, facts: Any) -> bool:
+        place = (other.project, other.environment)
+        if (place == (destination.project, destination.environment)) != (same == "same"):
+            return False
+        if pairs == "all":
+            return True
+        mine = _in_production(destination.project, destination.environment, globs, facts)
+        theirs = _in_production(other.project, other.environment, globs, facts)
+        into = not mine and theirs
+        return into if pairs == "into-production" else not into
+
+    def test(value: Any, ctx: Any) -> bool:
+        destination = getattr(ctx, "destination", None)
+        inventory = getattr(ctx, "inventory", None)
+        if value is MISSING or destination is None or not isinstance(inventory, Inventory):
+            return False
+        facts = inventory.environment_facts
+        group = inventory.target_group(destination)
+        if not group:
+            return compare(0, 0)
+        if same == "other" and pairs == "all":
+            mine = (destination.project, destination.environment)
+            others = [o for o in group if (o.project, o.environment) != mine]
+        else:
+            peers = (o for o in group if o.index != destination.index)
+            others = [o for o in peers if counted(destination, o, facts)]
+        if others and getattr(ctx, "trail", None) is not None:
+            target = target_of(destination.kind, destination.config)
+            sink = "the same target" if target is None else target.describe()
+            for other in others[:_SHOWN]:
+                note(
+                    ctx,
+                    f"enabled destination {other.name} ({other.id}) in {other.project}/"
+                    f"{other.environment} exports to {sink} ({other.pointer})",
+                )
+            _more(ctx, len(others))
+        return compare(len(others), 0)
+
+    return test
+
+
+@operator("environment_peers", notes=True)
+def _environment_peers(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
+    compare = operands.measure(operand, where, allow_all=False)
+
+    def test(value: Any, ctx: Any) -> bool:
+        destination = getattr(ctx, "destination", None)
+        inventory = getattr(ctx, "inventory", None)
+        if value is MISSING or destination is None or not isinstance(inventory, Inventory):
+            return False
+        group = inventory.environment_group(destination)
+        if not group or getattr(ctx, "trail", None) is None:
+            return compare(max(len(group) - 1, 0), 0)
+        others = inventory.environment_peers(destination)
+        if others:
+            for other in others[:_SHOWN]:
+                state = "on" if other.on else "off"
+                note(
+                    ctx,
+                    f"destination {other.name} ({other.kind}, {state}, {other.id}) is also in "
+                    f"{other.project}/{other.environment} ({other.pointer})",
+                )
+            _more(ctx, len(others))
+        return compare(len(others), 0)
+
+    return test
+
+
+def _in_production(
+    project: str | None, environment: str | None, globs: tuple[str, ...], facts: Any
+) -> bool:
+    if facts:
+        return is_production(project, environment, globs=globs, facts=facts)
+    return _production_by_key(project, environment, globs)
+
+
+@functools.lru_cache(maxsize=4096)
+def _production_by_key(
+    project: str | None, environment: str | None, globs: tuple[str, ...]
+) -> bool:
+    """Every member of a large group asks about the same environments: match each once."""
+    return is_production(project, environment, globs=globs)
+
+
+_SHOWN = 5
+"""Peers an explanation names; a large group is summed up, so explanations stay linear."""
+
+
+def _more(ctx: Any, count: int) -> None:
+    if count > _SHOWN:
+        note(ctx, f"and {count - _SHOWN} more destinations")

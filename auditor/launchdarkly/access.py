@@ -13,6 +13,7 @@ __all__ = [
     "DESTINATION_ACTIONS",
     "AccessDecision",
     "AccessReason",
+    "role_group",
     "statement_content",
     "who_can_change",
 ]
@@ -74,14 +75,22 @@ class AccessDecision:
     action: str
     decision: Literal["allowed", "denied", "unknown"]
     reason: AccessReason | None = None
+    """The deciding statement (the first one, when several roles allow the action)."""
     pointer: str | None = None
     """JSON pointer of the deciding `_access` entry, under the destination's own pointer."""
     conflicting: bool = False
-    """The action is listed as both allowed and denied; deny wins, as in LaunchDarkly's policies."""
+    """The action is listed both as allowed and as denied; see `who_can_change`."""
+    deciding: tuple[tuple[AccessReason | None, str], ...] = ()
+    """Every (statement, pointer) that decides: each allow no deny of its own role overrides,
+    or, for a denied action, the denies."""
 
     @property
     def role_name(self) -> str | None:
         return None if self.reason is None else self.reason.role_name
+
+    def cites(self, statement: Any) -> bool:
+        """Whether `statement` is one of the statements that decide this action."""
+        return any(reason is not None and reason.cites(statement) for reason, _ in self.deciding)
 
 
 def _strings(value: object) -> tuple[str, ...]:
@@ -105,16 +114,58 @@ def _reason(value: object) -> AccessReason | None:
     )
 
 
-def _first_entry(
-    access: Mapping[str, Any], list_name: str, action: str
-) -> tuple[int, AccessReason | None] | None:
+_Entry = tuple[AccessReason | None, str]
+
+
+def _entries(
+    access: Mapping[str, Any], list_name: str, wanted: frozenset[str], base: str
+) -> dict[str, list[_Entry]]:
+    """The entries of one `_access` list for the wanted actions, by action, in list order."""
     entries = access.get(list_name)
+    found: dict[str, list[_Entry]] = {}
     if not isinstance(entries, list):
-        return None
+        return found
     for position, entry in enumerate(entries):
-        if isinstance(entry, Mapping) and entry.get("action") == action:
-            return position, _reason(entry.get("reason"))
-    return None
+        if not isinstance(entry, Mapping):
+            continue
+        action = entry.get("action")
+        if isinstance(action, str) and action in wanted:
+            reason = _reason(entry.get("reason"))
+            found.setdefault(action, []).append((reason, f"{base}/{list_name}/{position}"))
+    return found
+
+
+def role_group(reason: AccessReason | None) -> str | None:
+    """The role a statement belongs to for deny-wins; None: it forms no group with others."""
+    name = None if reason is None else reason.role_name
+    return name if name else None
+
+
+def _decide(action: str, allowed: list[_Entry], denied: list[_Entry]) -> AccessDecision:
+    """Deny wins inside one role, allow wins across roles (LaunchDarkly's policy algorithm).
+
+    https://launchdarkly.com/docs/home/account/role-policies: "If a statement within a policy
+    explicitly denies access ... access is denied" whatever the order, but "If two different
+    policies have conflicting permission levels, the more permissive level of access is
+    applied": a deny of role B does not take away what role A allows. Statements without a
+    role name (inline policies, base roles, LaunchDarkly's implicit `{"effect": "deny"}`) form
+    no group, so they override nothing and nothing overrides them.
+    """
+    denying_roles = {role_group(reason) for reason, _ in denied} - {None}
+    granting = [entry for entry in allowed if role_group(entry[0]) not in denying_roles]
+    conflicting = bool(allowed and denied)
+    if granting:
+        reason, pointer = granting[0]
+        return AccessDecision(
+            action, "allowed", reason, pointer, conflicting, deciding=tuple(granting)
+        )
+    if denied:
+        overriding = [e for e in denied if allowed and role_group(e[0]) is not None]
+        reason, pointer = (overriding or denied)[0]
+        return AccessDecision(
+            action, "denied", reason, pointer, conflicting, deciding=tuple(denied)
+        )
+    return AccessDecision(action, "unknown")
 
 
 def who_can_change(
@@ -122,32 +173,20 @@ def who_can_change(
 ) -> dict[str, AccessDecision]:
     """Per action, what `destination.raw["_access"]` records: allowed/denied with its reason.
 
-    The list an action appears in decides (the cited reason is reported as given). An action
-    missing from both lists, or a missing or malformed `_access`, is "unknown" — never "denied".
-    `_access` describes the caller whose token read the export, not every member.
+    The lists an action appears in decide, by role (see `_decide`); the cited reasons are
+    reported as given. An action missing from both lists, or a missing or malformed
+    `_access`, is "unknown" — never "denied". `_access` describes the caller whose token read
+    the export, not every member.
     """
     raw = destination.raw if isinstance(destination.raw, Mapping) else {}
     access = raw.get("_access")
     base = f"{destination.pointer}/_access"
-    decisions: dict[str, AccessDecision] = {}
-    for action in actions:
-        if not isinstance(access, Mapping):
-            decisions[action] = AccessDecision(action, "unknown")
-            continue
-        denied = _first_entry(access, "denied", action)
-        allowed = _first_entry(access, "allowed", action)
-        if denied is not None:
-            decisions[action] = AccessDecision(
-                action,
-                "denied",
-                denied[1],
-                f"{base}/denied/{denied[0]}",
-                conflicting=allowed is not None,
-            )
-        elif allowed is not None:
-            decisions[action] = AccessDecision(
-                action, "allowed", allowed[1], f"{base}/allowed/{allowed[0]}"
-            )
-        else:
-            decisions[action] = AccessDecision(action, "unknown")
-    return decisions
+    if not isinstance(access, Mapping):
+        return {action: AccessDecision(action, "unknown") for action in actions}
+    wanted = frozenset(actions)
+    allowed = _entries(access, "allowed", wanted, base)
+    denied = _entries(access, "denied", wanted, base)
+    return {
+        action: _decide(action, allowed.get(action, []), denied.get(action, []))
+        for action in actions
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from auditor.launchdarkly.access import who_can_change
 from auditor.models import Decision, Destination, Statement
 
 Direction = Literal["widened", "narrowed"]
@@ -30,11 +31,17 @@ class DecisionFlip:
 
 
 def _decisions(dest: Destination) -> dict[str, Decision]:
+    """Every action `_access` lists, decided as `who_can_change` decides (by role)."""
     access = dest.raw.get("_access") or {}
+    actions = dict.fromkeys(
+        entry["action"]
+        for list_name in ("allowed", "denied")
+        for entry in access.get(list_name, ())
+    )
     decisions: dict[str, Decision] = {}
-    for list_name in ("allowed", "denied"):
-        for entry in access.get(list_name, ()):
-            decisions.setdefault(entry["action"], "allowed" if list_name == "allowed" else "denied")
+    for action, found in who_can_change(dest, tuple(actions)).items():
+        if found.decision != "unknown":
+            decisions[action] = found.decision
     return decisions
 
 

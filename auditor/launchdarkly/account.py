@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditor.launchdarkly.environments import EnvironmentFacts, EnvironmentKey
 from auditor.launchdarkly.statements import Policy
 from auditor.models import NotAudited
 
@@ -108,6 +109,35 @@ class Account:
             if env.project == project and env.key == environment:
                 return env.critical
         return None
+
+
+def environment_facts(account: Account) -> dict[EnvironmentKey, EnvironmentFacts]:
+    """What the account says about each environment it lists: LaunchDarkly's `critical` flag.
+
+    This is the fact source of production detection (`environments.production_basis`): with
+    the account's environments read, a `critical: true` environment is production whatever its
+    key (https://launchdarkly.com/docs/home/account/environment/critical). An environment the
+    account does not list, or lists without the flag, is left to the key globs.
+    """
+    return {
+        (env.project, env.key): EnvironmentFacts(critical=env.critical)
+        for env in account.environments
+        if env.project and env.key
+    }
+
+
+def role_statements(account: Account) -> dict[str, tuple[Policy, ...]]:
+    """Each role's statements by the role name its statements carry: custom roles, the base
+    roles, and the tokens' inline policies (what the inventory needs for deny-wins-in-a-role)."""
+    found: dict[str, list[Policy]] = {}
+    roles = (*account.roles, *base_roles().values())
+    for role in roles:
+        for stmt in role.policy:
+            found.setdefault(stmt.role_name or role.name, []).append(stmt)
+    for token in account.tokens:
+        for stmt in token.inline:
+            found.setdefault(stmt.role_name or token.name, []).append(stmt)
+    return {name: tuple(dict.fromkeys(stmts)) for name, stmts in found.items()}
 
 
 # --------------------------------------------------------------------------------------------

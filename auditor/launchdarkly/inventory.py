@@ -9,6 +9,7 @@ from typing import Any, overload
 from auditor.launchdarkly import (
     AccessDecision,
     DestinationIndex,
+    Policy,
     PolicyLike,
     Reach,
     index_destinations,
@@ -16,6 +17,7 @@ from auditor.launchdarkly import (
     who_can_change,
 )
 from auditor.launchdarkly.access import DESTINATION_ACTIONS
+from auditor.launchdarkly.environments import EnvironmentFacts, EnvironmentKey
 from auditor.launchdarkly.index import EMPTY_REACH
 from auditor.launchdarkly.statements import action_applies
 from auditor.launchdarkly.targets import target_of
@@ -35,17 +37,31 @@ class Inventory(Sequence[Destination]):
     """The audited destinations; reach, access and target groups are computed once per audit.
 
     Reach is remembered by statement content (what it targets, not who holds it), so a
-    statement cited by every destination is matched against the index once.
+    statement cited by every destination is matched against the index once. `environments`
+    holds what LaunchDarkly says about environments (their `critical` flag), when it was read;
+    `roles` the deny statements of each role (by name) read with the account, beside those
+    the export's `_access` cites.
     """
 
-    def __init__(self, destinations: Iterable[Destination]) -> None:
+    def __init__(
+        self,
+        destinations: Iterable[Destination],
+        *,
+        environments: Mapping[EnvironmentKey, EnvironmentFacts] | None = None,
+        roles: Mapping[str, Iterable[Policy]] | None = None,
+    ) -> None:
         self._items = tuple(destinations)
+        self.environment_facts = environments
+        self._known_roles = roles or {}
         self._index: DestinationIndex | None = None
         self._totals: Totals | None = None
         self._reach: dict[tuple[tuple[str, ...], tuple[str, ...]], Reach] = {}
         self._reach_by_content: dict[tuple[tuple[str, ...], tuple[str, ...]], Reach] = {}
+        self._effective: dict[tuple[Any, ...], Reach] = {}
+        self._denies: dict[str, tuple[Policy, ...]] | None = None
         self._access: dict[int, Mapping[str, AccessDecision]] = {}
         self._targets: dict[tuple[Any, ...], tuple[Destination, ...]] | None = None
+        self._environments: dict[tuple[str, str], tuple[Destination, ...]] | None = None
 
     @overload
     def __getitem__(self, position: int) -> Destination: ...
@@ -76,6 +92,44 @@ class Inventory(Sequence[Destination]):
 
     def reach(self, policy: PolicyLike, action: str | None = None) -> Reach:
         """The statement's reach over this inventory, for `action` or its whole footprint.
+
+        For an allow of a named role and an action, what a deny of the same role takes away
+        for sure is left out: inside one role deny wins, across roles allow wins
+        (https://launchdarkly.com/docs/home/account/role-policies). Only denies the export
+        cites are known, so this is an upper bound; a deny of another role, or a statement
+        without a role name, takes nothing away.
+        """
+        found = self.content_reach(policy, action)
+        role = getattr(policy, "role_name", None)
+        if action is None or not role or policy.effect.lower() != "allow" or not found.count:
+            return found
+        denies = self.role_denies().get(role, ())
+        if not denies:
+            return found
+        key = (tuple(sorted(policy.resources)), tuple(sorted(policy.not_resources)), action, role)
+        effective = self._effective.get(key)
+        if effective is None:
+            effective = self._effective[key] = self.role_reach(policy, denies, action)
+        return effective
+
+    def role_reach(self, allow: PolicyLike, denies: Iterable[PolicyLike], action: str) -> Reach:
+        """What an allow statement reaches for `action` once the denies of its own role are
+        applied: inside one role a deny wins, whatever the order.
+
+        The one implementation of LaunchDarkly's rule over reach, used by `reach` (the
+        operators, the reach figures) and by the account model (each role of each principal,
+        whose grants are then the union across roles: "the more permissive level of access is
+        applied", https://launchdarkly.com/docs/home/account/role-policies). A deny takes away
+        only what it reaches for sure (see `subtract`).
+        """
+        found = self.content_reach(allow, action)
+        if not found.count:
+            return found
+        denied = [r for deny in denies if (r := self.content_reach(deny, action)).count]
+        return self.subtract(found, *denied) if denied else found
+
+    def content_reach(self, policy: PolicyLike, action: str | None = None) -> Reach:
+        """The reach of the statement's content alone, whoever holds it.
 
         Remembered for the run by what the statement targets: its resources and notResources
         in any order (its actions only decide whether it targets `action`). Statements that
@@ -133,27 +187,83 @@ class Inventory(Sequence[Destination]):
             self._access[destination.index] = known
         return {action: known[action] for action in actions}
 
-    def same_target(self, destination: Destination) -> tuple[Destination, ...]:
-        """Other enabled destinations of the same project and environment with the same target."""
-        if self._targets is None:
-            groups: dict[tuple[Any, ...], list[Destination]] = {}
+    def role_denies(self) -> Mapping[str, tuple[Policy, ...]]:
+        """The deny statements known per role name: those the export cites, and those of the
+        roles read with the account (statements without a role name: none)."""
+        if self._denies is None:
+            found: dict[str, dict[Any, Policy]] = {}
+            for role, statements in self._known_roles.items():
+                for known in statements:
+                    if known.effect.lower() == "deny" and role:
+                        found.setdefault(role, {}).setdefault(known.footprint, known)
             for item in self._items:
-                key = _target_key(item)
-                if key is not None:
-                    groups.setdefault(key, []).append(item)
-            self._targets = {k: tuple(v) for k, v in groups.items() if len(v) > 1}
+                for stmt in item.statements:
+                    if stmt.effect.lower() != "deny" or not stmt.role_name:
+                        continue
+                    policy = Policy(
+                        effect=stmt.effect,
+                        resources=stmt.resources,
+                        not_resources=stmt.not_resources,
+                        actions=stmt.actions,
+                        not_actions=stmt.not_actions,
+                        role_name=stmt.role_name,
+                    )
+                    found.setdefault(stmt.role_name, {}).setdefault(policy.footprint, policy)
+            self._denies = {role: tuple(p.values()) for role, p in found.items()}
+        return self._denies
+
+    def target_peers(self, destination: Destination) -> tuple[Destination, ...]:
+        """Other enabled destinations, of any project and environment, with the same target."""
+        return _others(destination, self.target_group(destination))
+
+    def target_group(self, destination: Destination) -> tuple[Destination, ...]:
+        """Every enabled destination with the destination's target (itself included), or ()."""
+        if not destination.on:
+            return ()
         key = _target_key(destination)
         if key is None:
             return ()
-        members = self._targets.get(key, ())
-        return tuple(d for d in members if d.index != destination.index)
+        if self._targets is None:
+            groups: dict[tuple[Any, ...], list[Destination]] = {}
+            for item in self._items:
+                item_key = _target_key(item) if item.on else None
+                if item_key is not None:
+                    groups.setdefault(item_key, []).append(item)
+            self._targets = {k: tuple(v) for k, v in groups.items() if len(v) > 1}
+        return self._targets.get(key, ())
+
+    def same_target(self, destination: Destination) -> tuple[Destination, ...]:
+        """Other enabled destinations of the same project and environment with the same target."""
+        if not destination.project or not destination.environment:
+            return ()
+        return tuple(
+            d
+            for d in self.target_peers(destination)
+            if (d.project, d.environment) == (destination.project, destination.environment)
+        )
+
+    def environment_peers(self, destination: Destination) -> tuple[Destination, ...]:
+        """Other destinations (any kind, on or off) of the same project and environment."""
+        return _others(destination, self.environment_group(destination))
+
+    def environment_group(self, destination: Destination) -> tuple[Destination, ...]:
+        """Every destination of the destination's project and environment when there are
+        several (itself included), else ()."""
+        if not destination.project or not destination.environment:
+            return ()
+        if self._environments is None:
+            groups: dict[tuple[str, str], list[Destination]] = {}
+            for item in self._items:
+                if item.project and item.environment:
+                    groups.setdefault((item.project, item.environment), []).append(item)
+            self._environments = {k: tuple(v) for k, v in groups.items() if len(v) > 1}
+        return self._environments.get((destination.project, destination.environment), ())
+
+
+def _others(destination: Destination, group: tuple[Destination, ...]) -> tuple[Destination, ...]:
+    return tuple(d for d in group if d.index != destination.index)
 
 
 def _target_key(destination: Destination) -> tuple[Any, ...] | None:
-    if not destination.on or not destination.project or not destination.environment:
-        return None
     target = target_of(destination.kind, destination.config)
-    identity = None if target is None else target.identity
-    if identity is None:
-        return None
-    return (destination.project, destination.environment, *identity)
+    return None if target is None else target.identity

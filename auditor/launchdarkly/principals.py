@@ -30,7 +30,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from auditor.launchdarkly.access import DESTINATION_ACTIONS
-from auditor.launchdarkly.account import Account, Attributes, Member, Role, base_role
+from auditor.launchdarkly.account import (
+    Account,
+    Attributes,
+    Member,
+    Role,
+    base_role,
+    environment_facts,
+    parse_account,
+    role_statements,
+)
 from auditor.launchdarkly.globs import Coverage, glob_match
 from auditor.launchdarkly.inventory import Inventory
 from auditor.launchdarkly.specifiers import PLACEHOLDER, try_parse
@@ -50,16 +59,41 @@ _Reached = dict[str, tuple[Policy, bool]]
 
 
 def review_access(
-    account: Mapping[str, object] | None, inventory: Inventory, *, anonymise: bool = False
+    account: Mapping[str, object] | Account | None,
+    inventory: Inventory,
+    *,
+    anonymise: bool = False,
 ) -> AccessReview:
     """Whose access this audit covers: the whole account when `_account` is there, else the
     caller's alone (`_access` describes only the token that fetched the export)."""
-    from auditor.launchdarkly.account import parse_account
-
     if account is None:
         return AccessReview(scope="caller", caller=None)
-    parsed = parse_account(account, anonymise=anonymise)
+    parsed = (
+        account if isinstance(account, Account) else parse_account(account, anonymise=anonymise)
+    )
     return AccessModel(parsed, inventory).review(describe_caller(parsed.caller))
+
+
+def audit_access(
+    destinations: Iterable[Destination],
+    account: Mapping[str, object] | None,
+    *,
+    anonymise: bool = False,
+) -> tuple[Inventory, AccessReview]:
+    """The inventory an audit runs on, and whose access it covers.
+
+    With the account read, the inventory knows what LaunchDarkly says about it: each
+    environment's `critical` flag (production by fact, for every rule that asks) and each
+    role's deny statements (for the reach of any statement of that role).
+    """
+    if account is None:
+        inventory = Inventory(destinations)
+        return inventory, review_access(None, inventory)
+    parsed = parse_account(account, anonymise=anonymise)
+    inventory = Inventory(
+        destinations, environments=environment_facts(parsed), roles=role_statements(parsed)
+    )
+    return inventory, review_access(parsed, inventory)
 
 
 def describe_caller(caller: Mapping[str, object]) -> str | None:
@@ -150,23 +184,18 @@ class AccessModel:
         policy = [expand(s, attributes)[0] for s in role.policy if _may_name_destinations(s)]
         if role.base_permissions:
             policy += list(base_role(role.base_permissions).policy)
+        # One role: its denies (basePermissions included) override its allows, whatever their
+        # role_name says; the inventory's role_reach is the one implementation of that rule.
+        denies = [stmt for stmt in policy if stmt.effect.lower() == "deny"]
         result: dict[str, _Reached] = {}
         for action in self.actions:
-            denied: set[str] = set()
-            for stmt in policy:
-                if stmt.effect.lower() == "deny":
-                    found = self.inventory.reach(stmt, action)
-                    # A deny that only could cover a destination does not take an allow away.
-                    denied.update(set(found.destination_ids) - set(found.uncertain_ids))
             reached: _Reached = {}
             for stmt in policy:
                 if stmt.effect.lower() != "allow":
                     continue
-                found = self.inventory.reach(stmt, action)
+                found = self.inventory.role_reach(stmt, denies, action)
                 unsure = set(found.uncertain_ids)
                 for dest_id in found.destination_ids:
-                    if dest_id in denied:
-                        continue
                     sure = dest_id not in unsure
                     if dest_id not in reached or (sure and not reached[dest_id][1]):
                         reached[dest_id] = (stmt, sure)

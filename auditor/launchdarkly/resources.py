@@ -51,11 +51,16 @@ class KnownFacts:
 NO_FACTS = KnownFacts(None, None, None)
 
 
-def _set_match(patterns: tuple[str, ...], known: AbstractSet[str] | None) -> Coverage:
+def _set_match(
+    patterns: tuple[str, ...], known: AbstractSet[str] | None, *, fold: bool = False
+) -> Coverage:
     if not patterns:
         return Coverage.YES
     if known is None:
         return Coverage.MAYBE
+    if fold:
+        patterns = tuple(p.lower() for p in patterns)
+        known = {value.lower() for value in known}
     result = Coverage.YES
     for pattern in patterns:
         best = max((glob_match(pattern, value) for value in known), default=Coverage.NO)
@@ -76,8 +81,9 @@ def _qualifiers(segment: Segment, prefix: str | None, facts: KnownFacts) -> Cove
     def lookup(table: Mapping[str, Any] | None) -> Any:
         return None if table is None or prefix is None else table.get(prefix)
 
+    # Tags are not case-sensitive in LaunchDarkly (https://launchdarkly.com/docs/home/account/tags).
     result = min(
-        _set_match(segment.tags, lookup(facts.tags)),
+        _set_match(segment.tags, lookup(facts.tags), fold=True),
         _set_match(segment.views, lookup(facts.views)),
     )
     known_properties = lookup(facts.properties)
@@ -193,7 +199,7 @@ def _qualifiers_within(segment: Segment, other: Segment) -> Coverage:
     if not segment.qualified:
         return Coverage.YES
     same = (
-        set(segment.tags) <= set(other.tags)
+        {t.lower() for t in segment.tags} <= {t.lower() for t in other.tags}
         and set(segment.properties) <= set(other.properties)
         and set(segment.views) <= set(other.views)
     )

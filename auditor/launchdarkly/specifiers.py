@@ -16,6 +16,10 @@
 # example carries it (`proj/*:env/*;qa_*:/flag/*`); the formatter never writes it. `;view:KEY` is
 # a view selector unless KEY holds a "/" (then `view` is a tag and KEY a child segment); so a tag
 # named "view" directly before a key-less child segment (`...;view:acct`) reads as a view selector.
+#
+# A specifier that is one glob alone (`*`) is rejected, as LaunchDarkly rejects it ("Error parsing
+# resource specifier \"*\"", https://github.com/launchdarkly/LaunchDarkly-Docs/pull/267): every
+# resource is named through its type (`proj/*`, `proj/*:env/*:destination/*`).
 
 from __future__ import annotations
 
@@ -149,6 +153,8 @@ class _Parser:
             segments.append(self.segment())
         if self.pos != len(self.text):
             raise self.fail(f"unexpected {self.peek()!r}")
+        if len(segments) == 1 and segments[0].key is None and has_glob(segments[0].type):
+            raise self.fail("a bare glob names no resource type; LaunchDarkly rejects it", 0)
         return Specifier(tuple(segments))
 
     def segment(self) -> Segment:
@@ -266,6 +272,8 @@ def _plain(text: str) -> Specifier | None:
         if _PLAIN_TYPE.fullmatch(type_) is None or (slash and key.split() != [key]):
             return None
         segments.append(Segment(type_, key) if slash else Segment(type_))
+    if len(segments) == 1 and segments[0].key is None and has_glob(segments[0].type):
+        return None  # a bare glob: the parser rejects it, as LaunchDarkly does
     return Specifier(tuple(segments))
 
 

@@ -10,8 +10,7 @@ from typing import Any
 from auditor.engine import CompiledRule, evaluate
 from auditor.errors import InputError
 from auditor.launchdarkly.document import build_document
-from auditor.launchdarkly.inventory import Inventory
-from auditor.launchdarkly.principals import review_access
+from auditor.launchdarkly.principals import audit_access
 from auditor.rulebook.ruleset import compile_rule
 
 NOW = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)
@@ -83,8 +82,7 @@ def finds(compiled: CompiledRule, example: Mapping[str, Any]) -> bool:
     if document.problems:
         first = document.problems[0]
         raise InputError(f"example is not a valid destination: {first.pointer}: {first.message}")
-    inventory = Inventory(document.destinations)
-    access = review_access(document.account, inventory)
+    inventory, access = audit_access(document.destinations, document.account)
     findings = evaluate([compiled], document.destinations, access, inventory=inventory, now=NOW)
     if compiled.rule.scope == "grants":
         return any(f.destination.id == "example" for f in findings)

@@ -23,6 +23,7 @@ from jinja2 import TemplateSyntaxError, meta, nodes
 from auditor.engine import destination_subject, statement_subject
 from auditor.io.sandbox import BoundedSandbox, LimitError, render_bounded
 from auditor.language.policy_operators import specifier_error
+from auditor.launchdarkly.breadth import wildcard_destinations
 from auditor.launchdarkly.document import build_document
 from auditor.models import CUT_MARK, Rule, Scope, shown_text
 
@@ -113,6 +114,7 @@ def environment() -> BoundedSandbox:
     allowed = {name: env.filters[name] for name in _FILTERS}
     env.filters.clear()
     env.filters.update(allowed, specifier_error=specifier_error, specifier_errors=_errors)
+    env.tests["wildcard_destinations"] = wildcard_destinations
     return env
 
 

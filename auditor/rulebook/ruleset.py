@@ -17,6 +17,7 @@ from auditor.io.yamlschema import check_schema, kind_of
 from auditor.language.conditions import Compiled, compile_condition, uses_any
 from auditor.language.vocabulary import NOTING, SKIPPING, ConditionError
 from auditor.models import SEVERITY_NAMES, Rule, Severity
+from auditor.rulebook.fields import check_paths
 from auditor.rulebook.messages import MessageError, compile_message
 
 RULE_SUFFIXES = (".yaml", ".yml")
@@ -143,7 +144,11 @@ def compile_rule(
 
 def _conditions(rule: Rule, params: Mapping[str, Any]) -> tuple[Compiled | None, Compiled]:
     when = compile_condition(rule.when, params, ("when",)) if rule.when is not None else None
-    return when, compile_condition(rule.assert_, params, ("assert",))
+    check = compile_condition(rule.assert_, params, ("assert",))
+    if rule.when is not None:
+        check_paths(rule.when, rule.scope, ("when",))
+    check_paths(rule.assert_, rule.scope, ("assert",))
+    return when, check
 
 
 def ruleset_sha256(rules: Sequence[Rule]) -> str:
