@@ -391,6 +391,8 @@ class AccessReview:
     """(project, environment, `critical`) of every environment read from the account."""
     team_members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Member ids by team key."""
+    anonymised: bool = False
+    """Members appear by a hash of their email (`--anonymise-members`), so must every copy."""
 
     @property
     def grants(self) -> Iterator[Grant]:

@@ -297,3 +297,26 @@ def test_no_sentinel_in_any_output_snapshot_history_row_or_evidence_pack(
             assert SENTINEL.encode() not in path.read_bytes(), path
     for text in streams:
         assert SENTINEL not in text, text[:2000]
+
+
+def test_an_anonymised_audit_keeps_no_email_in_its_evidence_and_re_audits_the_same(
+    run, account_api, tmp_path
+):
+    saved = tmp_path / "account.json"
+    assert run("fetch", "--account", "-o", str(saved)).exit_code == 0  # emails kept in the input
+    assert "alice@example.com" in saved.read_text(encoding="utf-8")
+    evidence, db = tmp_path / "evidence", tmp_path / "history.db"
+    audited = run("check", str(saved), "--anonymise-members", "--now", NOW, *GRANT_RULES,
+                  "--evidence", str(evidence), "--history", str(db), "--fail-on", "never")  # fmt: skip
+    assert audited.exit_code == 0, audited.stderr
+    pack = [p for p in evidence.rglob("*") if p.is_file() and p.parent.name != "rules"]
+    assert any(p.name == "destinations.json" for p in pack)
+    for path in [*pack, db]:
+        assert b"@example.com" not in path.read_bytes(), path  # rule files' examples aside
+    snapshot = json.loads((evidence / "input" / "destinations.json").read_text(encoding="utf-8"))
+    emails = [m["email"] for m in snapshot["_account"]["members"]]
+    assert emails and all(e.startswith("member-") for e in emails)
+    meta = json.loads((evidence / "evidence.json").read_text(encoding="utf-8"))
+    assert meta["settings"]["anonymise_members"] is True
+    reaudit = run("evidence", "verify", str(evidence), "--reaudit")
+    assert reaudit.exit_code == 0, reaudit.stdout + reaudit.stderr

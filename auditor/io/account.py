@@ -25,6 +25,7 @@ from auditor.io.client import (
     _print_stderr,
     open_reader,
 )
+from auditor.io.pseudonyms import pseudonym
 
 CALLER = "/api/v2/caller-identity"
 ROLES = "/api/v2/roles?limit=50"
@@ -41,15 +42,6 @@ _ROLE = ("_id", "key", "name", "basePermissions", "resourceCategory")
 _MEMBER = ("_id", "email", "role", "customRoles", "roleAttributes", "_lastSeen", "_pendingInvite")
 _TOKEN = ("_id", "name", "role", "customRoleIds", "serviceToken", "memberId", "lastUsed")
 _ENVIRONMENT = ("key", "name", "critical", "tags")
-
-
-def pseudonym(email: str) -> str:
-    """A stable stand-in for an email: the same address gives the same text in every run.
-
-    A pseudonym, not anonymity: whoever can guess an address can hash it and compare.
-    """
-    digest = hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()
-    return f"member-{digest[:16]}"
 
 
 def fetch_account(

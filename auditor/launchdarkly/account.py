@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from auditor.io.pseudonyms import pseudonym
 from auditor.launchdarkly.environments import EnvironmentFacts, EnvironmentKey
 from auditor.launchdarkly.statements import Policy
 from auditor.models import NotAudited
@@ -213,13 +214,6 @@ def parse_account(raw: Mapping[str, Any], *, anonymise: bool = False) -> Account
         environments=environments,
         not_audited=gaps,
     )
-
-
-def pseudonym(email: str) -> str:
-    """A stable stand-in for an email (see `auditor.io.account.pseudonym`)."""
-    from auditor.io.account import pseudonym as hashed
-
-    return hashed(email)
 
 
 def _list(raw: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:

@@ -93,7 +93,7 @@ def audit_access(
     inventory = Inventory(
         destinations, environments=environment_facts(parsed), roles=role_statements(parsed)
     )
-    return inventory, review_access(parsed, inventory)
+    return inventory, replace(review_access(parsed, inventory), anonymised=anonymise)
 
 
 def describe_caller(caller: Mapping[str, object]) -> str | None:
