@@ -13,6 +13,7 @@ from auditor.errors import SettingError
 from auditor.gate.policy import build_policy, fails
 from auditor.io.locate import Positions
 from auditor.launchdarkly.document import load_document
+from auditor.launchdarkly.principals import audit_access
 from auditor.launchdarkly.redact import shown_config
 from auditor.models import (
     CUT_MARK,
@@ -56,6 +57,8 @@ class AuditOptions:
     waiver_warning_days: int = 14
     waiver_policy: WaiverPolicy = field(default_factory=WaiverPolicy)
     baseline: str | None = None
+    anonymise_members: bool = False
+    """Members appear by a stable hash of their email, never the email (`--anonymise-members`)."""
     framework: str | None = None
     """Focus on one framework: only the rules mapped to it run, and reports show only it."""
 
@@ -128,8 +131,15 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
     baseline = load_baseline(options.baseline) if options.baseline else None
     rules, deselected, outside = choose_rules(configured, options)
     document = load_document(source.data, max_size=source.max_size)
+    inventory, access = audit_access(
+        document.destinations, document.account, anonymise=options.anonymise_members
+    )
     findings, coverage = evaluate_with_coverage(
-        [compile_rule(r) for r in rules], document.destinations
+        [compile_rule(r) for r in rules],
+        document.destinations,
+        access,
+        inventory=inventory,
+        now=_utc(options.now),
     )
     states: tuple[WaiverState, ...] = ()
     if waivers is not None:
@@ -159,6 +169,7 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
         waivers_path=options.waivers,
         baseline=diff,
         positions=Positions(source.data, pointers),
+        access=access,
         inventory_cut=shortened(document.destinations),
         coverage=coverage,
         deselected=deselected,

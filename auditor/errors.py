@@ -76,3 +76,5 @@ class ApiError(AuditorError):
     """The LaunchDarkly API could not be read: network, auth, rate limit after retries."""
 
     exit_code = EXIT_API
+    status: int | None = None
+    """The HTTP status the API answered with, when it answered with an error."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal, Protocol
@@ -41,19 +41,24 @@ def shown_text(text: str, limit: int) -> str:
     return f"{text[:limit]}{CUT_MARK} at {limit:,} of {len(text):,} characters]"
 
 
-Scope = Literal["destinations", "statements"]
+Scope = Literal["destinations", "statements", "grants"]
 Status = Literal["open", "waived", "baselined"]
 Decision = Literal["allowed", "denied"]
 WaiverStateName = Literal["active", "expiring", "expired", "stale"]
 RuleStatus = Literal["passed", "failed", "not_evaluated"]
 NotEvaluatedReason = Literal[
-    "not_configured", "deselected", "no_applicable_destination", "access_not_reported"
+    "not_configured",
+    "deselected",
+    "no_applicable_destination",
+    "access_not_reported",
+    "account_not_audited",
 ]
 NOT_EVALUATED_REASONS: tuple[NotEvaluatedReason, ...] = (
     "not_configured",
     "deselected",
     "no_applicable_destination",
     "access_not_reported",
+    "account_not_audited",
 )
 FRAMEWORK_KEYS: tuple[str, ...] = ("soc2", "iso27001", "gdpr")
 """The frameworks of reports/controls.yaml, in its order: what `--framework` accepts."""
@@ -216,6 +221,8 @@ class Finding:
     statement: Statement | None = None
     waiver: Mapping[str, Any] | None = None
     text: FindingText = field(default=FixedText(""), compare=False, repr=False)
+    grant: Grant | None = None
+    """For a rule of scope `grants`: who holds the action on the destination, and through what."""
 
     def __init__(
         self,
@@ -232,6 +239,7 @@ class Finding:
         text: FindingText | None = None,
         message: str | None = None,
         explanation: tuple[str, ...] = (),
+        grant: Grant | None = None,
     ) -> None:
         if text is None:
             text = FixedText(message or "", tuple(explanation))
@@ -248,6 +256,7 @@ class Finding:
             "statement": statement,
             "waiver": waiver,
             "text": text,
+            "grant": grant,
         }
         for name, value in given.items():
             object.__setattr__(self, name, value)
@@ -287,7 +296,144 @@ def _finding_key(f: Finding) -> tuple[Any, ...]:
         f.waiver,
         f.message,
         f.explanation,
+        f.grant,
     )
+
+
+PrincipalKind = Literal["member", "team", "token"]
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Principal:
+    """Who may hold access in a LaunchDarkly account: a member, a team or an API access token."""
+
+    kind: PrincipalKind
+    id: str
+    label: str
+    """A member's email (or its hash with --anonymise-members), a team's key, a token's name."""
+    pointer: str
+    """JSON Pointer of the principal in the account snapshot (`/_account/members/3`)."""
+    service: bool = False
+    """An API access token not tied to a member (a service token)."""
+    owner: str | None = None
+    """For a personal token: the id of the member whose access bounds it."""
+    last_seen: int | None = None
+    """Members: `_lastSeen` (Unix ms); teams: the earliest `_lastSeen` among their members;
+    tokens: `lastUsed`. None when never seen or not known."""
+    members: int | None = None
+    """Teams: how many members the team has (from the members' `teams`)."""
+    least_recent: str | None = None
+    """Teams: the label of the member seen least recently (the one `last_seen` is of)."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class GrantPath:
+    """One way a principal holds an action: a role (through a team or not) and its statement."""
+
+    role: str
+    """The role's key; `base:<name>` for a base role, `inline` for a token's inline policy."""
+    role_name: str
+    team: str | None
+    attributes: tuple[tuple[str, tuple[str, ...]], ...]
+    """The role attributes (`${roleAttribute/...}`) used, with the values of this assignment."""
+    statement: Statement
+    """The allow statement that reaches the destination (role attributes expanded)."""
+    certain: bool
+    """False when the statement reaches the destination only under the "could cover" reading."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Grant:
+    """A principal allowed one destination action on one destination, and every way it is."""
+
+    principal: Principal
+    destination: Destination
+    action: str
+    paths: tuple[GrantPath, ...]
+    destinations: int = 1
+    """How many destinations the finding stands for: a rule that does not look at the
+    destination judges a principal's action once, for all it reaches (`destination` is the
+    first of them in report order)."""
+
+    @property
+    def certain(self) -> bool:
+        return any(path.certain for path in self.paths)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class GrantGroup:
+    """A principal allowed one action, through the same paths, on each of `destinations`."""
+
+    principal: Principal
+    action: str
+    paths: tuple[GrantPath, ...]
+    destinations: tuple[Destination, ...]
+
+    def grants(self) -> Iterator[Grant]:
+        for destination in self.destinations:
+            yield Grant(
+                principal=self.principal,
+                destination=destination,
+                action=self.action,
+                paths=self.paths,
+            )
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class NotAudited:
+    """A part of the account the API would not give, so nobody's access through it is known."""
+
+    endpoint: str
+    status: int | None
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class AccessReview:
+    """Whose access the audit covers and, for a whole account, every grant on a destination."""
+
+    scope: Literal["caller", "account"]
+    caller: str | None
+    """Who fetched the export (from `/api/v2/caller-identity`), when known."""
+    not_audited: tuple[NotAudited, ...] = ()
+    principals: tuple[Principal, ...] = ()
+    groups: tuple[GrantGroup, ...] = ()
+    """Every grant, grouped: a principal, an action, its paths, and the destinations."""
+    members: int = 0
+    environments: tuple[tuple[str, str, bool | None], ...] = ()
+    """(project, environment, `critical`) of every environment read from the account."""
+    team_members: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Member ids by team key."""
+    anonymised: bool = False
+    """Members appear by a hash of their email (`--anonymise-members`), so must every copy."""
+
+    @property
+    def grants(self) -> Iterator[Grant]:
+        """Every grant, one destination each (built on demand from `groups`)."""
+        for group in self.groups:
+            yield from group.grants()
+
+    def critical(self, project: str | None, environment: str | None) -> bool | None:
+        """LaunchDarkly's `critical` flag of the environment; None when not known."""
+        for proj, env, flag in self.environments:
+            if proj == project and env == environment:
+                return flag
+        return None
+
+    @property
+    def summary(self) -> str:
+        if self.scope == "caller":
+            who = f" ({self.caller})" if self.caller else ""
+            return (
+                f"only the access of the caller that fetched the export{who} was audited"
+                " (its `_access`); fetch with --account to audit every member, team and token"
+            )
+        gaps = "".join(f"; not audited: {gap.endpoint} ({gap.reason})" for gap in self.not_audited)
+        return (
+            f"the whole account's access was audited: {self.members} members,"
+            f" {sum(p.kind == 'team' for p in self.principals)} teams,"
+            f" {sum(p.kind == 'token' for p in self.principals)} tokens{gaps}"
+        )
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -305,6 +451,8 @@ class Document:
     destinations: tuple[Destination, ...]
     problems: tuple[SchemaProblem, ...]
     item_count: int
+    account: Mapping[str, Any] | None = None
+    """The account snapshot (`_account`) saved beside the destinations by `fetch --account`."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -571,6 +719,8 @@ class AuditResult:
     """(line, column) in the input of each finding's and problem's pointer, when known."""
     history: HistoryView | None = None
     """This run against the --history database (first seen, new, resolved, trend); else None."""
+    access: AccessReview = field(default_factory=lambda: AccessReview(scope="caller", caller=None))
+    """Whose access was audited: the caller's `_access` only, or the whole account."""
     inventory_cut: int = 0
     """Destination names, kinds and shown config values that were too long and were cut."""
     coverage: Mapping[str, RuleCoverage] = field(default_factory=dict)

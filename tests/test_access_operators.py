@@ -527,6 +527,15 @@ def test_duplicates_are_grouped_by_place_kind_and_target() -> None:
     assert counts == [1, 1, 0, 0, 0, 0]
 
 
+def test_duplicates_name_five_peers_and_count_the_rest() -> None:
+    inv = inventory(*(kinesis(f"6523f1c0a9e7b2d4c8f01f{n:02d}") for n in range(20, 28)))
+    trail: list[str] = []
+    assert holds({"duplicates": {"equals": 7}}, {}, ctx_for(inv, 0, trail))
+    named = [line for line in trail if line.startswith("enabled destination")]
+    assert len(named) == 5
+    assert trail[-1] == "and 2 more destinations"
+
+
 # --------------------------------------------------------------------------------------------------
 # Operands are checked when the rule is compiled
 

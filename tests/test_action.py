@@ -46,6 +46,7 @@ def _run_step(tmp_path: Path, **inputs: str) -> tuple[int, str, str, dict[str, s
         "ARGS": "",
         "MAX_FINDINGS": ACTION["inputs"]["max-findings"]["default"],
         "SARIF": str(tmp_path / "auditor.sarif"),
+        "PLAN": "",
     }
     env.update(inputs)
     proc = subprocess.run(
@@ -184,3 +185,17 @@ def test_starter_workflow_commands_run(tmp_path, run):
 def test_the_pre_commit_hook_runs_when_its_inputs_change(path, runs):
     [hook] = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert bool(re.search(hook["files"], path)) is runs
+
+
+def test_a_plan_input_reviews_the_terraform_plan(tmp_path):
+    code, out, err, outputs = _run_step(
+        tmp_path,
+        PLAN=str(ROOT / "examples" / "plan.json"),
+        EXPORT=str(ROOT / "examples" / "account.json"),
+    )
+    assert code == 0 and outputs["exit-code"] == "1", err  # the plan introduces high findings
+    assert "::error title=critical-export-control-unapproved (high)" in out
+    assert "::warning title=auditor%3A access widened (deleteDestination)" in out
+    summary = (tmp_path / "summary.md").read_text()
+    assert "This plan lets team data-eng (2 members) delete 3 exports (2 in production)" in summary
+    assert not (tmp_path / "auditor.sarif").exists()  # a review has no SARIF to upload

@@ -12,6 +12,7 @@ from auditor.rulebook.ruleset import load_rules
 BUILTIN_RULES = load_rules()
 BUILTIN_IDS = {r.id for r in BUILTIN_RULES}
 OPT_IN_IDS = {r.id for r in BUILTIN_RULES if "opt-in" in r.tags}
+ACCOUNT_IDS = {r.id for r in BUILTIN_RULES if r.scope == "grants"}
 
 
 # LaunchDarkly allows one destination per environment, so an export read from the API, like
@@ -25,8 +26,33 @@ def test_example_fails_with_a_finding_of_every_builtin_rule(run):
     found = {f["rule_id"] for f in result.json["findings"]}
     # opt-in rules make no finding until configured; they are exercised below
     assert {"destination-target-not-approved"} == OPT_IN_IDS
-    assert found == BUILTIN_IDS - OPT_IN_IDS - NOT_IN_AN_API_EXPORT
+    # rules over the whole account need an account export: examples/account.json
+    assert found == BUILTIN_IDS - OPT_IN_IDS - ACCOUNT_IDS - NOT_IN_AN_API_EXPORT
     assert result.json["summary"]["passed"] is False
+
+
+def test_the_account_example_fails_every_account_rule(run):
+    result = run(
+        "check",
+        str(EXAMPLE.with_name("account.json")),
+        "--now",
+        "2026-01-31T12:00:00Z",
+        "-f",
+        "json",
+    )
+    assert result.exit_code == 1
+    found = {f["rule_id"] for f in result.json["findings"]}
+    assert (
+        found
+        >= ACCOUNT_IDS
+        == {
+            "critical-export-control-unapproved",
+            "everyone-team-export-control",
+            "inactive-member-export-control",
+            "service-token-export-control",
+        }
+    )
+    assert result.json["access"]["scope"] == "account"
 
 
 def test_example_fails_every_opt_in_rule_once_configured():

@@ -208,14 +208,17 @@ def test_keys_that_are_not_production(key: str) -> None:
     assert not is_production("payments", key)
 
 
-def test_known_environment_facts_override_the_globs() -> None:
+def test_a_critical_environment_is_production_whatever_its_key() -> None:
     facts = {
         ("payments", "sandbox"): EnvironmentFacts(critical=True),
+        # Unticked on an environment named production: still production (never hides a risk).
         ("payments", "production"): EnvironmentFacts(critical=False),
+        ("payments", "staging"): EnvironmentFacts(critical=False),
         ("payments", "prd"): EnvironmentFacts(critical=None),  # not read: the key decides
     }
     assert is_production("payments", "sandbox", facts=facts)
-    assert not is_production("payments", "production", facts=facts)
+    assert is_production("payments", "production", facts=facts)
+    assert not is_production("payments", "staging", facts=facts)
     assert is_production("payments", "prd", facts=facts)
     assert not is_production("checkout", "sandbox", facts=facts)
 
@@ -597,8 +600,9 @@ def test_the_production_operator_reads_environment_facts_first() -> None:
     assert verdicts == [
         (True, ["environment payments/sandbox is production: LaunchDarkly marks it critical"]),
         (
-            False,
-            ["environment payments/production is not production: LaunchDarkly does not mark it "
-             "critical"],
+            True,
+            ["environment payments/production is production: its key matches `production` "
+             "(LaunchDarkly does not mark it critical; read as production, which never hides a "
+             "risk)"],
         ),
     ]  # fmt: skip

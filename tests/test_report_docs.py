@@ -54,7 +54,7 @@ def test_example_template_renders(tmp_path: Path) -> None:
     assert result.stdout.startswith(f"FAILED: {open_count} open findings in ")
     assert (
         "- soc2 CC6.1: 9 open (broad-destructive-grant, conflicting-statement-fields,"
-        in result.stdout
+        " critical-export-control-unapproved," in result.stdout
     )
 
 

@@ -108,7 +108,7 @@ def test_empty_states() -> None:
     # rules the tests --ignore did not run
     assert (
         "<strong>No findings.</strong>1 destination audited: 4 rules passed, "
-        "14 not evaluated (see above)." in page
+        "18 not evaluated (see above)." in page
     )
     assert '<svg class="chart"' not in page and 'id="filters"' not in page
 

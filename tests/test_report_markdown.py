@@ -142,5 +142,5 @@ def test_empty_states() -> None:
         )
     )
     markdown = rendered("markdown", audit(clean))
-    assert "_No findings: every rule that was evaluated passed (14 not evaluated)._" in markdown
+    assert "_No findings: every rule that was evaluated passed (18 not evaluated)._" in markdown
     assert markdown.count("<details>") == 1  # the compliance table, no findings block

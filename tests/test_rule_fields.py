@@ -94,3 +94,68 @@ def test_known_fields_are_data_per_scope():
     assert destinations["config"].open and not destinations["name"].open
     assert destinations["on"].types == ("boolean",)
     assert statements["resources"].items is not None
+
+
+# --------------------------------------------------------------------------------------------------
+# Grants rules: one subject per principal x destination x action, checked the same way
+
+GRANTS_BAD = [
+    (
+        "grant-principal-typo",
+        "scope: grants\nwhen:\n  principal.knd: {equals: token}\nassert:\n  certain: "
+        "{equals: false}\n",
+        "grant-principal-typo.yaml:9:3: when.principal.knd: unknown field 'knd' of `principal`; "
+        "did you mean 'kind'?",
+    ),
+    (
+        "grant-top-typo",
+        "scope: grants\nassert:\n  acton: {in: [updateOn]}\n",
+        "grant-top-typo.yaml:9:3: assert.acton: unknown field 'acton' of a grant; did you mean "
+        "'action'?",
+    ),
+    (
+        "grant-path-typo",
+        "scope: grants\nassert:\n  paths: {all: {rol: {in: [base:admin]}}}\n",
+        "grant-path-typo.yaml:9:17: assert.paths.all.rol: unknown field 'rol' of `paths[]`; did "
+        "you mean 'role'?",
+    ),
+    (
+        "grant-destination-typo",
+        "scope: grants\nwhen:\n  destination.critcal: {equals: true}\nassert:\n  certain: "
+        "{equals: false}\n",
+        "grant-destination-typo.yaml:9:3: when.destination.critcal: unknown field 'critcal' of "
+        "`destination`; did you mean 'critical'?",
+    ),
+    (
+        "grant-type",
+        "scope: grants\nassert:\n  principal.days_unseen: {glob: '9*'}\n",
+        "grant-type.yaml:9:27: assert.principal.days_unseen.glob: glob holds only on a string, but "
+        "`principal.days_unseen` is number or null",
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule_id", "body", "error"), GRANTS_BAD, ids=[b[0] for b in GRANTS_BAD])
+def test_a_grants_rule_path_that_names_no_field_is_a_load_error(
+    run, tmp_path, rule_id, body, error
+):
+    path = rule_file(tmp_path, rule_id, body)
+    result = run("check", str(EXAMPLE), "--rules", str(path))
+    assert result.exit_code == 2
+    assert result.stderr == f"Error: {path.parent}/{error}\n"
+
+
+def test_every_builtin_grants_rule_loads_against_the_grant_fields():
+    grant_rules = [r for r in load_rules() if r.scope == "grants"]
+    assert {r.id for r in grant_rules} == {
+        "critical-export-control-unapproved",
+        "everyone-team-export-control",
+        "inactive-member-export-control",
+        "service-token-export-control",
+    }
+    grants = known_fields("grants")
+    assert {"principal", "action", "via", "paths", "roles", "statement", "destination"} <= set(
+        grants
+    )
+    assert "destination" not in grants["statement"].children
+    assert grants["via"].children is grants["paths"].items.children  # type: ignore[union-attr]

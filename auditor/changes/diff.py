@@ -6,9 +6,10 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from auditor.audit import AuditOptions, run_audit
+from auditor.changes.access_diff import AccessChange, access_changes
 from auditor.engine import sort_key
 from auditor.gate.policy import fails
 from auditor.launchdarkly.access_changes import (
@@ -19,6 +20,9 @@ from auditor.launchdarkly.access_changes import (
 )
 from auditor.launchdarkly.redact import shown_config
 from auditor.models import AuditResult, Destination, Finding, Source
+
+if TYPE_CHECKING:
+    from auditor.changes.workspace import PlanReview
 
 Change = Literal["added", "removed", "changed"]
 _MISSING = object()
@@ -83,6 +87,10 @@ class DiffResult:
     the config makes hard- or soft-fail); waived and baselined ones never do."""
     change_path: str | None = None
     """The change file, for `review`."""
+    access: tuple[AccessChange, ...] = ()
+    """With the whole account audited on both sides: who gains or loses destination actions."""
+    plan: PlanReview | None = None
+    """For `review --plan`: the Terraform plan's resource changes as auditor read them."""
 
 
 def run_diff(
@@ -140,6 +148,7 @@ def compare(
         passed=not gating and not before.problems and not after.problems,
         gating=gating,
         change_path=change_path,
+        access=access_changes(before.access, after.access, old.keys() & new.keys()),
     )
 
 

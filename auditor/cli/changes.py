@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import click
 
 from auditor.cli.support import (
+    account_options,
     api_options,
     effective_config,
     fetch_live,
@@ -26,7 +28,7 @@ EXIT_CODES_HELP = """\b
 Exit codes:
   0  no introduced finding at or above --fail-on
   1  an introduced finding at or above --fail-on
-  2  usage error, a bad config or rule file, or (review) a change that cannot apply
+  2  usage error, a bad config or rule file, or (review) a change or plan that cannot apply
   3  an input is not JSON, or fails the destinations schema
   4  (review --api) the API could not be read
 """
@@ -97,43 +99,88 @@ def diff_command(before_path: str, after_path: str, max_input_size: int, **flags
 @click.option(
     "--change",
     "change_path",
-    required=True,
     metavar="CHANGE",
     help="YAML or JSON list of the API calls to review (method, path, body).",
 )
+@click.option(
+    "--plan",
+    "plan_path",
+    metavar="PLAN",
+    help="A Terraform plan as JSON (terraform show -json PLANFILE), or - for stdin.",
+)
 @click.option("--api", is_flag=True, help="Review against the live API instead of SNAPSHOT.")
+@account_options
 @api_options
 @diff_options
 @guarded
-def review_command(snapshot_path: str | None, change_path: str, api: bool, **flags: Any) -> None:
-    """Review proposed API calls: apply CHANGE to SNAPSHOT (or --api) in memory and compare.
+def review_command(
+    snapshot_path: str | None,
+    change_path: str | None,
+    plan_path: str | None,
+    api: bool,
+    account: bool,
+    anonymise_members: bool,
+    **flags: Any,
+) -> None:
+    """Review proposed API calls or a Terraform plan: apply CHANGE or PLAN to SNAPSHOT (or
+    --api) in memory and compare the audits before and after.
 
-    The snapshot is never modified. Exits 2 naming the call when a call cannot apply.
+    The snapshot is never modified. Exits 2 naming the call or resource when one cannot apply.
     """
-    from auditor.changes.changefile import load_change_file
-    from auditor.changes.review import run_review
-
     api_args = pop_api_args(flags)
+    if (change_path is None) == (plan_path is None):
+        raise UsageError("give either --change CHANGE or --plan PLAN")
     if api and snapshot_path is not None:
         raise UsageError("give SNAPSHOT or --api, not both")
     if not api and snapshot_path is None:
         raise UsageError("give SNAPSHOT (a file, or - for stdin) or --api")
+    if snapshot_path == "-" and plan_path == "-":
+        raise UsageError("only one of PLAN and SNAPSHOT can be read from stdin")
+    if account and not api:
+        raise UsageError(
+            "--account reads the account from the API; it needs --api (a file saved by"
+            " `fetch --account` already holds the account)"
+        )
     specs = flags.pop("diff_formats")
     now = parse_now(flags.pop("now"))
     config = _config(flags)
-    inputs = [(change_path, "change file"), (snapshot_path or "", "SNAPSHOT")]
+    what = "plan" if plan_path is not None else "change file"
+    inputs = [(change_path or plan_path or "", what), (snapshot_path or "", "SNAPSHOT")]
     outputs = _outputs(specs, config, inputs=inputs)
-    change = load_change_file(change_path)  # a bad change file fails before the API is read
-    with config.located():
-        source = _snapshot(snapshot_path, api_args)
-        result = run_review(source, change, config.audit_options(now))
+    options = replace(config.audit_options(now), anonymise_members=anonymise_members)
+    if plan_path is not None:
+        from auditor.changes.plan import load_plan
+        from auditor.changes.terraform import run_plan_review
+
+        plan = load_plan(plan_path, api_args["max_input_size"])  # fails before the API is read
+        with config.located():
+            source = _snapshot(snapshot_path, api_args, account, anonymise_members)
+            result = run_plan_review(source, plan, options)
+        _warn_not_reviewed(result)
+    else:
+        from auditor.changes.changefile import load_change_file
+        from auditor.changes.review import run_review
+
+        change = load_change_file(change_path or "")  # a bad change file fails before the API
+        with config.located():
+            source = _snapshot(snapshot_path, api_args, account, anonymise_members)
+            result = run_review(source, change, options)
     _finish(result, outputs)
+
+
+def _warn_not_reviewed(result: Any) -> None:
+    """Account resources a plain export cannot show the effect of are said on stderr too."""
+    left = result.plan.not_reviewed if result.plan is not None else ()
+    if left:
+        click.echo(
+            f"Warning: {len(left)} account resource change(s) of the plan were not reviewed: "
+            "the snapshot has no _account block (take one with auditor fetch --account)",
+            err=True,
+        )
 
 
 def _config(flags: dict[str, Any]) -> Any:
     """The configuration, without waivers when --no-waivers says so."""
-    from dataclasses import replace
-
     no_waivers = flags.pop("no_waivers")
     if no_waivers and flags.get("waivers"):
         raise UsageError("give --waivers FILE or --no-waivers, not both")
@@ -141,13 +188,15 @@ def _config(flags: dict[str, Any]) -> Any:
     return replace(config, waivers=None) if no_waivers else config
 
 
-def _snapshot(path: str | None, api_args: dict[str, Any]) -> Any:
+def _snapshot(
+    path: str | None, api_args: dict[str, Any], account: bool = False, anonymise: bool = False
+) -> Any:
     from auditor.io.sources import read_source
     from auditor.models import Source
 
     if path is not None:
         return read_source(path, api_args["max_input_size"])
-    fetched = fetch_live(api_args)
+    fetched = fetch_live(api_args, account=account, anonymise=anonymise)
     limit = api_args["max_input_size"]
     return Source(path=fetched.url, sha256=fetched.sha256, data=fetched.body, max_size=limit)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from dataclasses import replace
 from typing import Any
 
 import click
@@ -20,6 +21,7 @@ from auditor.cli.globals import use_color
 from auditor.cli.history import periodic_options
 from auditor.cli.outputs import Stdout, precheck_check, with_template, write
 from auditor.cli.support import (
+    account_options,
     api_options,
     check_options,
     effective_config,
@@ -81,6 +83,7 @@ def report_options(fn: Any) -> Any:
 @click.option("--api", is_flag=True, help="Audit the live API instead of INPUT (see `fetch`).")
 @click.option("--save", metavar="PATH", help="With --api: keep the snapshot that was audited.")
 @api_options
+@account_options
 @check_options
 @report_options
 @gate_options
@@ -125,9 +128,15 @@ def check_command(
     compact: bool,
     new_only: bool,
     show_suppressed: bool,
+    account: bool,
+    anonymise_members: bool,
     **flags: Any,
 ) -> None:
     """Audit INPUT (an export file, or - for stdin), or the live API with --api.
+
+    Access findings describe the caller whose token read the export, unless the account was
+    read too (--api --account, or an INPUT saved by `fetch --account`): then every member,
+    team and API token is audited.
 
     \b
     Gate precedence for each open finding (waived and baselined ones never fail):
@@ -149,6 +158,11 @@ def check_command(
         raise UsageError("give INPUT (an export file, or - for stdin) or --api")
     if save and not api:
         raise UsageError("--save keeps the snapshot read with --api; it needs --api")
+    if account and not api:
+        raise UsageError(
+            "--account reads the account from the API; it needs --api (a file saved by"
+            " `fetch --account` already holds the account)"
+        )
     if text_output is not None:
         flags["formats"] = (*flags.get("formats", ()), f"text:{text_output}")
     evidence = flags.pop("evidence")
@@ -157,7 +171,7 @@ def check_command(
         raise UsageError("--new-only needs --baseline or --history: new since what?")
     outputs = with_template(config, template_path, template_output)
     precheck_check(config, outputs, input_path, save, template_path, evidence)
-    options = config.audit_options(parse_now(now))
+    options = replace(config.audit_options(parse_now(now)), anonymise_members=anonymise_members)
     periodic = periodic_request(config, options, evidence, api_args["api_key_env"])
     render = RenderOptions(
         max_findings=max_findings,
@@ -170,7 +184,14 @@ def check_command(
     )
     with progress("auditor check", 3, quiet=quiet) as shown:
         with config.located():
-            source = _source(input_path, api_args, save, quiet=quiet)
+            source = _source(
+                input_path,
+                api_args,
+                save,
+                quiet=quiet,
+                account=account,
+                anonymise=anonymise_members,
+            )
             shown.step(f"auditing {len(source.data) / 1e6:.1f} MB")
             result = run_audit(source, options)
         shown.step(f"writing {len(outputs)} output(s)")
@@ -200,7 +221,13 @@ def _write(
 
 
 def _source(
-    input_path: str | None, api_args: dict[str, Any], save: str | None, *, quiet: bool
+    input_path: str | None,
+    api_args: dict[str, Any],
+    save: str | None,
+    *,
+    quiet: bool,
+    account: bool = False,
+    anonymise: bool = False,
 ) -> Any:
     """The input: a file or stdin, or the live API (saved first when asked)."""
     from auditor.io.sources import read_source
@@ -208,7 +235,7 @@ def _source(
 
     if input_path is not None:
         return read_source(input_path, api_args["max_input_size"])
-    fetched = fetch_live(api_args, quiet=quiet)
+    fetched = fetch_live(api_args, quiet=quiet, account=account, anonymise=anonymise)
     located: str | None = None
     if save:
         from auditor.io.snapshot import write_snapshot

@@ -26,6 +26,7 @@ from auditor.cli.globals import add_global_options
 from auditor.cli.history import evidence_group, history_group
 from auditor.cli.support import (
     StdoutClosed,
+    account_options,
     api_options,
     effective_config,
     fetch_live,
@@ -59,10 +60,13 @@ def cli() -> None:
     help="Write the snapshot here (and PATH.meta.json beside a regular file); stdout by default.",
 )
 @api_options
+@account_options
 @guarded
-def fetch(output: str, **kwargs: Any) -> None:
+def fetch(output: str, account: bool, anonymise_members: bool, **kwargs: Any) -> None:
     """Read all Data Export destinations from the LaunchDarkly API and save them as received.
 
+    With --account, also the account's roles, teams, members, tokens and environments (no SDK
+    key, token value or member name is kept), in an `_account` block of the same file.
     The token comes from the environment (LD_API_KEY), never from the command line.
     """
     from auditor.cli.outputs import Stdout
@@ -71,7 +75,9 @@ def fetch(output: str, **kwargs: Any) -> None:
 
     if not is_stdout(output):
         target(output)
-    result = fetch_live(pop_api_args(kwargs))
+    if anonymise_members and not account:
+        raise UsageError("--anonymise-members applies to the account read with --account")
+    result = fetch_live(pop_api_args(kwargs), account=account, anonymise=anonymise_members)
     if is_stdout(output):
         stdout = Stdout()
         stdout.write(result.body)

@@ -259,8 +259,26 @@ def input_limit_option(fn: F) -> F:
     )(fn)
 
 
-def fetch_live(api: dict[str, Any], *, quiet: bool = False) -> Any:
-    """The live API's destinations, with a progress display on a terminal's stderr."""
+def account_options(fn: F) -> F:
+    """--account and --anonymise-members: audit every member, team and token, not the caller."""
+    fn = click.option(
+        "--anonymise-members",
+        is_flag=True,
+        help="Show members by a stable hash of their email, never the email, in every output.",
+    )(fn)
+    return click.option(
+        "--account",
+        is_flag=True,
+        help="Also read the account's roles, teams, members, tokens and environments, and audit"
+        " who in the whole account can change each export (needs a token that may read them).",
+    )(fn)
+
+
+def fetch_live(
+    api: dict[str, Any], *, account: bool = False, anonymise: bool = False, quiet: bool = False
+) -> Any:
+    """The live API's destinations (and with `account` the account), with a progress display
+    on a terminal's stderr."""
     from auditor.cli.progress import progress
     from auditor.io.client import fetch_destinations, resolve_config
 
@@ -273,6 +291,10 @@ def fetch_live(api: dict[str, Any], *, quiet: bool = False) -> Any:
         timeout=api["timeout"],
         max_body=api["max_input_size"],
     )
+    if account:
+        from auditor.io.account import fetch_account
+
+        return fetch_account(config, anonymise=anonymise)
     with progress("fetching destinations", None, quiet=quiet) as shown:
         return fetch_destinations(config, on_page=shown.pages)
 

@@ -11,7 +11,8 @@ import random
 import re
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NoReturn
@@ -166,6 +167,23 @@ def fetch_destinations(
     merged document re-serialised as indented UTF-8 JSON; `sha256` is of that body.
     Raises ApiError (exit 4) for anything short of one complete JSON object.
     """
+    with open_reader(
+        config, sleep=sleep, notify=notify, clock=clock, wall=wall, on_page=on_page
+    ) as reader:
+        return reader.fetch_all()
+
+
+@contextmanager
+def open_reader(
+    config: ClientConfig,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    notify: Callable[[str], None] = _print_stderr,
+    clock: Callable[[], float] = time.monotonic,
+    wall: Callable[[], float] = time.time,
+    on_page: Callable[[int, int], None] | None = None,
+) -> Iterator[Reader]:
+    """A reader of the API whose requests share one deadline, byte budget and retry budget."""
     with requests.Session() as session:
         session.auth = _TokenAuth(config.token)
         session.headers.update(
@@ -176,8 +194,9 @@ def fetch_destinations(
             }
         )
         _refuse_clear_proxy(session, config.base_url + DESTINATIONS_PATH)
-        fetcher = _Fetcher(config, session, sleep, notify, clock, wall, on_page=on_page)
-        return fetcher.fetch_all()
+        reader = Reader(config, session, sleep, notify, clock, wall, on_page=on_page)
+        reader.deadline = clock() + config.total_timeout
+        yield reader
 
 
 def _refuse_clear_proxy(session: requests.Session, url: str) -> None:
@@ -202,7 +221,9 @@ def _refuse_clear_proxy(session: requests.Session, url: str) -> None:
 
 
 @dataclass
-class _Fetcher:
+class Reader:
+    """Requests to one API with retries, rate limits and limits shared by all of them."""
+
     config: ClientConfig
     session: requests.Session
     sleep: Callable[[float], None]
@@ -212,6 +233,8 @@ class _Fetcher:
     deadline: float = 0.0
     received: int = 0
     """Bytes of the pages accepted so far, against `config.max_body`."""
+    retries: int = 0
+    """Retries spent so far, against `config.max_retries` (one budget for every request)."""
     on_page: Callable[[int, int], None] | None = None
     scrubber: TokenScrubber = field(init=False)
 
@@ -219,21 +242,32 @@ class _Fetcher:
         self.scrubber = TokenScrubber(self.config.token)
 
     def fetch_all(self) -> FetchResult:
-        self.deadline = self.clock() + self.config.total_timeout
-        seen = [self.config.base_url + DESTINATIONS_PATH]
+        first, items, urls, response = self.collect(DESTINATIONS_PATH, "destinations")
+        if len(urls) == 1:
+            body = self._scrubbed(response.content, first)
+            return self._result(urls[0], response, body, pages=1)
+        links = {k: v for k, v in first["_links"].items() if k != "next"}
+        merged = {**first, "_links": links, "items": items}
+        body = json.dumps(merged, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
+        body = self._scrubbed(body, merged)
+        return self._result(urls[0], response, body, len(urls), "application/json")
+
+    def collect(
+        self, path: str, what: str
+    ) -> tuple[dict[str, Any], list[Any], list[str], requests.Response]:
+        """GET `path` and every `_links.next` page: (first page, all items, URLs, last response)."""
+        seen = [self.config.base_url + path]
         response = self._get_with_retries(seen[0])
         first = document = self._parse(response, seen[0])
         self.received += len(response.content)
         if self.on_page is not None:
             self.on_page(1, self.received)
-        items = self._items(first, seen[0])  # before anything is saved: the shape of a list
-        if _next_href(first) is None:
-            body = self._scrubbed(response.content, first)
-            return self._result(seen[0], response, body, pages=1)
+        # before anything is saved: the shape of a list (an account list may have no items)
+        items = self._items(first, seen[0]) if what == "destinations" or "items" in first else []
         while (href := _next_href(document)) is not None:
             if len(seen) >= self.config.max_pages:
                 raise self._error(
-                    f"the API returned more than {self.config.max_pages} pages of destinations",
+                    f"the API returned more than {self.config.max_pages} pages of {what}",
                     "stopped following `_links.next`; nothing was saved",
                 )
             url = self._resolve_next(seen[-1], href)
@@ -246,11 +280,7 @@ class _Fetcher:
             items.extend(self._items(document, url))
             if self.on_page is not None:
                 self.on_page(len(seen), self.received)
-        links = {k: v for k, v in first["_links"].items() if k != "next"}
-        merged = {**first, "_links": links, "items": items}
-        body = json.dumps(merged, indent=2, ensure_ascii=False).encode("utf-8") + b"\n"
-        body = self._scrubbed(body, merged)
-        return self._result(seen[0], response, body, len(seen), "application/json")
+        return first, items, seen, response
 
     def _scrubbed(self, body: bytes, document: Any) -> bytes:
         """The body with the token scrubbed from every string, should the API echo it."""
@@ -288,7 +318,7 @@ class _Fetcher:
             outcome = self._attempt(url, attempt)
             if isinstance(outcome, requests.Response):
                 return outcome
-            if attempt == retries:
+            if self.retries >= retries:
                 raise self._error(
                     f"gave up after {_attempts(attempt + 1)}: {outcome.problem} from {url}",
                     _RETRY_HINT,
@@ -301,7 +331,10 @@ class _Fetcher:
                     _RETRY_HINT,
                 ) from outcome.cause
             attempt += 1
-            line = f"{outcome.problem}, retrying in {_seconds(wait)} (retry {attempt}/{retries})"
+            self.retries += 1
+            line = (
+                f"{outcome.problem}, retrying in {_seconds(wait)} (retry {self.retries}/{retries})"
+            )
             self.notify(self._scrub(line))
             self.sleep(wait)
 
@@ -427,10 +460,12 @@ class _Fetcher:
                 "set --base-url to the address the API is served from",
             )
         if status >= 400:
-            raise self._error(
+            error = self._error(
                 f"HTTP {status} {response.reason} from {url}{self._api_message(response)}",
                 self._status_hint(status),
             )
+            error.status = status
+            raise error
         media = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
         if media == "text/html" or response.content.lstrip()[:1] == b"<":
             raise self._error(
@@ -458,6 +493,14 @@ class _Fetcher:
             " proj/*:env/*:destination/*",
             404: f"no destinations endpoint at {base}: check --base-url, LD_BASE_URL or --instance",
         }.get(status)
+
+    def get_document(self, path: str) -> dict[str, Any]:
+        """GET one JSON object (no pagination), within the shared budgets."""
+        url = self.config.base_url + path
+        response = self._get_with_retries(url)
+        document = self._parse(response, url)
+        self.received += len(response.content)
+        return document
 
     def _items(self, document: dict[str, Any], url: str) -> list[Any]:
         items = document.get("items")
@@ -539,3 +582,7 @@ def _seconds(value: float) -> str:
 
 def _attempts(n: int) -> str:
     return "1 attempt" if n == 1 else f"{n} attempts"
+
+
+_Fetcher = Reader
+"""The former name of `Reader`."""

@@ -19,6 +19,7 @@ from auditor import launchdarkly
 # Imported for their side effect: each registers its operators in the vocabulary.
 from auditor.language import (  # noqa: F401
     access_operators,
+    grant_operators,
     operands,
     policy_operators,
     schema_operator,

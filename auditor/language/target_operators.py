@@ -73,17 +73,18 @@ def _duplicates(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
     compare = operands.measure(operand, where, allow_all=False)
 
     def test(value: Any, ctx: Any) -> bool:
-        destination = getattr(ctx, "destination", None)
-        inventory = getattr(ctx, "inventory", None)
-        if value is MISSING or destination is None or not isinstance(inventory, Inventory):
+        subject = _subject(value, ctx)
+        if subject is None:
             return False
+        destination, inventory = subject
         others = inventory.same_target(destination)
-        for other in others:
+        for other in others[:_SHOWN]:
             note(
                 ctx,
                 f"enabled destination {other.name} ({other.id}) in {other.project}/"
                 f"{other.environment} exports to the same target ({other.pointer})",
             )
+        _more(ctx, len(others))
         return compare(len(others), 0)
 
     return test
@@ -150,10 +151,10 @@ def _shares_target(operand: Any, params: Mapping[str, Any], where: Where) -> Tes
         return into if pairs == "into-production" else not into
 
     def test(value: Any, ctx: Any) -> bool:
-        destination = getattr(ctx, "destination", None)
-        inventory = getattr(ctx, "inventory", None)
-        if value is MISSING or destination is None or not isinstance(inventory, Inventory):
+        subject = _subject(value, ctx)
+        if subject is None:
             return False
+        destination, inventory = subject
         facts = inventory.environment_facts
         group = inventory.target_group(destination)
         if not group:
@@ -184,10 +185,10 @@ def _environment_peers(operand: Any, _p: Mapping[str, Any], where: Where) -> Tes
     compare = operands.measure(operand, where, allow_all=False)
 
     def test(value: Any, ctx: Any) -> bool:
-        destination = getattr(ctx, "destination", None)
-        inventory = getattr(ctx, "inventory", None)
-        if value is MISSING or destination is None or not isinstance(inventory, Inventory):
+        subject = _subject(value, ctx)
+        if subject is None:
             return False
+        destination, inventory = subject
         group = inventory.environment_group(destination)
         if not group or getattr(ctx, "trail", None) is None:
             return compare(max(len(group) - 1, 0), 0)
@@ -204,6 +205,15 @@ def _environment_peers(operand: Any, _p: Mapping[str, Any], where: Where) -> Tes
         return compare(len(others), 0)
 
     return test
+
+
+def _subject(value: Any, ctx: Any) -> tuple[Destination, Inventory] | None:
+    """The destination being judged and the inventory around it, when the run has both."""
+    destination = getattr(ctx, "destination", None)
+    inventory = getattr(ctx, "inventory", None)
+    if value is MISSING or destination is None or not isinstance(inventory, Inventory):
+        return None
+    return destination, inventory
 
 
 def _in_production(

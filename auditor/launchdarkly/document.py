@@ -120,8 +120,12 @@ def build_document(
             limit = statement_limit(max_size)
             raise _over_limit(f"more than the {limit:,} distinct policy statements", max_size)
     problems.sort(key=lambda p: _pointer_sort_key(p.pointer))
+    account = value.get("_account")
     return Document(
-        destinations=tuple(destinations), problems=tuple(problems), item_count=len(items)
+        destinations=tuple(destinations),
+        problems=tuple(problems),
+        item_count=len(items),
+        account=account if isinstance(account, dict) else None,
     )
 
 

@@ -38,7 +38,9 @@ class Inventory(Sequence[Destination]):
 
     Reach is remembered by statement content (what it targets, not who holds it), so a
     statement cited by every destination is matched against the index once. `environments`
-    holds what LaunchDarkly says about environments (their `critical` flag), when it was read.
+    holds what LaunchDarkly says about environments (their `critical` flag), when it was read;
+    `roles` the deny statements of each role (by name) read with the account, beside those
+    the export's `_access` cites.
     """
 
     def __init__(
@@ -46,9 +48,11 @@ class Inventory(Sequence[Destination]):
         destinations: Iterable[Destination],
         *,
         environments: Mapping[EnvironmentKey, EnvironmentFacts] | None = None,
+        roles: Mapping[str, Iterable[Policy]] | None = None,
     ) -> None:
         self._items = tuple(destinations)
         self.environment_facts = environments
+        self._known_roles = roles or {}
         self._index: DestinationIndex | None = None
         self._totals: Totals | None = None
         self._reach: dict[tuple[tuple[str, ...], tuple[str, ...]], Reach] = {}
@@ -109,7 +113,10 @@ class Inventory(Sequence[Destination]):
         effective = self._effective.get(key)
         if effective is None:
             certain, doubtful = self._denied(role, action, denies)
-            effective = self._effective[key] = self._less(found, certain, doubtful)
+            # As `role_reach`, without combining the role's denies again for every allow.
+            taken = certain or doubtful
+            effective = self._less(found, certain, doubtful) if taken else found
+            self._effective[key] = effective
         return effective
 
     def _denied(
@@ -124,6 +131,22 @@ class Inventory(Sequence[Destination]):
             named = frozenset(i for r in reaches for i in r.destination_ids)
             known = self._role_denied[(role, action)] = (named - doubtful, doubtful)
         return known
+
+    def role_reach(self, allow: PolicyLike, denies: Iterable[PolicyLike], action: str) -> Reach:
+        """What an allow statement reaches for `action` once the denies of its own role are
+        applied: inside one role a deny wins, whatever the order.
+
+        LaunchDarkly's rule over reach, used by the account model (each role of each
+        principal, whose grants are then the union across roles: "the more permissive level
+        of access is applied", https://launchdarkly.com/docs/home/account/role-policies). A
+        deny takes away only what it reaches for sure (see `subtract`). `reach` (the
+        operators, the reach figures) applies the same rule, each role's denies combined once.
+        """
+        found = self.content_reach(allow, action)
+        if not found.count:
+            return found
+        denied = [r for deny in denies if (r := self.content_reach(deny, action)).count]
+        return self.subtract(found, *denied) if denied else found
 
     def content_reach(self, policy: PolicyLike, action: str | None = None) -> Reach:
         """The reach of the statement's content alone, whoever holds it.
@@ -200,9 +223,14 @@ class Inventory(Sequence[Destination]):
         return statement_content(statement) in known[1]
 
     def role_denies(self) -> Mapping[str, tuple[Policy, ...]]:
-        """The deny statements the export cites, by role name (statements without one: none)."""
+        """The deny statements known per role name: those the export cites, and those of the
+        roles read with the account (statements without a role name: none)."""
         if self._denies is None:
             found: dict[str, dict[Any, Policy]] = {}
+            for role, statements in self._known_roles.items():
+                for known in statements:
+                    if known.effect.lower() == "deny" and role:
+                        found.setdefault(role, {}).setdefault(known.footprint, known)
             for item in self._items:
                 for stmt in item.statements:
                     if stmt.effect.lower() != "deny" or not stmt.role_name:

@@ -30,6 +30,7 @@ REASON_LABELS: dict[str, str] = {
     "deselected": "deselected",
     "no_applicable_destination": "no applicable destination",
     "access_not_reported": "_access not reported",
+    "account_not_audited": "account not audited",
 }
 ControlVerdict = str
 """`passed`, `failed`, `partial` (some of it not evaluated) or `not_evaluated`."""
@@ -118,6 +119,8 @@ def _gaps(coverage: RuleCoverage) -> dict[str, int]:
 
 
 def _reason(rule: Rule, coverage: RuleCoverage | None, total: int) -> NotEvaluatedReason:
+    if rule.scope == "grants":  # evaluated whenever the whole account was read
+        return "account_not_audited"
     if coverage is not None and coverage.count(COVERAGE_NOT_CONFIGURED):
         return "not_configured"
     if coverage is not None and total and coverage.count(COVERAGE_NO_ACCESS) == total:
@@ -137,6 +140,11 @@ def _detail(
         return f"not configured{why}: set the rule's params to enable it"
     if reason == "access_not_reported":
         return f"_access not reported: none of the {dests} has `_access`, so no grant was checked"
+    if reason == "account_not_audited":
+        return (
+            "account not audited: only the caller's access was read; fetch with --account to"
+            " audit every member, team and token"
+        )
     if reason == "no_applicable_destination":
         if not total:
             return "no applicable destination: the export has no destination"

@@ -22,6 +22,7 @@ from auditor.models import (
     HistoryView,
     Rule,
 )
+from auditor.outputs.access import access_view
 from auditor.outputs.assurance import (
     RuleVerdict,
     controls_of,
@@ -75,6 +76,7 @@ def build_context(result: AuditResult) -> dict[str, Any]:
     )
     context["charts"] = _charts(context["severity_counts"], context["rules"])
     context["history"] = history_context(result.history, views)
+    context["access_view"] = access_view(result.access)
     context["summary"].update({s: sum(v["status"] == s for v in views) for s in STATUSES})
     context["summary"]["destinations_off"] = sum(not d.on for d in result.destinations)
     return context

@@ -107,8 +107,12 @@ def _whole_rule(suite: ET.Element, rule_id: str, verdict: RuleVerdict) -> None:
         ET.SubElement(case, "skipped", message=xml_text(f"not evaluated: {verdict.detail}"))
 
 
-def _suite(parent: ET.Element, name: str, timestamp: str) -> ET.Element:
-    return ET.SubElement(parent, "testsuite", name=name, timestamp=timestamp)
+def _suite(parent: ET.Element, name: str, timestamp: str, access: str = "") -> ET.Element:
+    suite = ET.SubElement(parent, "testsuite", name=name, timestamp=timestamp)
+    if access:  # whose access the audit covers: the caller's, or the whole account's
+        properties = ET.SubElement(suite, "properties")
+        ET.SubElement(properties, "property", name="access", value=xml_text(access))
+    return suite
 
 
 def _count(element: ET.Element, counts: dict[str, int]) -> None:
@@ -127,7 +131,7 @@ def junit_tree(result: AuditResult) -> ET.Element:
     total = dict.fromkeys(_COUNTS, 0)
     for verdict in rule_verdicts(result):
         rule = verdict.rule
-        suite = _suite(root, rule.id, timestamp)
+        suite = _suite(root, rule.id, timestamp, result.access.summary)
         counts = dict.fromkeys(_COUNTS, 0)
         coverage = result.coverage.get(rule.id)
         if verdict.reason == "deselected" or not result.destinations:

@@ -17,6 +17,7 @@ from auditor.models import (
     TrendPoint,
     WaiverState,
 )
+from auditor.outputs.access import access_dict, grant_dict
 
 SCHEMA_VERSION = 1
 
@@ -36,7 +37,7 @@ def destination_dict(d: FindingDestination) -> dict[str, Any]:
 
 
 def finding_dict(finding: Finding, history: HistoryView | None = None) -> dict[str, Any]:
-    return {
+    found = {
         "rule_id": finding.rule_id,
         "severity": finding.severity.label,
         "title": finding.title,
@@ -50,6 +51,9 @@ def finding_dict(finding: Finding, history: HistoryView | None = None) -> dict[s
         "waiver": dict(finding.waiver) if finding.waiver else None,
         "first_seen": history.first_seen.get(finding.fingerprint) if history else None,
     }
+    if finding.grant is not None:
+        found["grant"] = grant_dict(finding.grant)
+    return found
 
 
 def recorded_dict(finding: RecordedFinding) -> dict[str, Any]:
@@ -151,6 +155,7 @@ def report_dict(result: AuditResult, *, findings: bool = True) -> dict[str, Any]
         "findings": [finding_dict(f, result.history) for f in result.findings] if findings else [],
         "rules": rules_list(result),
         "history": history_dict(result.history) if result.history else None,
+        "access": access_dict(result.access, len(result.destinations)),
         **assurance_dict(result),
     }
 

@@ -239,6 +239,8 @@ def sarif_dict(result: AuditResult) -> dict[str, Any]:
             "ruleset_sha256": result.ruleset_sha256,
             "fail_on": result.fail_on,
             "passed": result.passed,
+            "access_scope": result.access.scope,
+            "access": result.access.summary,
             "framework": result.framework,
             "rules_not_evaluated": [v.rule.id for v in verdicts if v.status == "not_evaluated"],
         },

@@ -147,6 +147,7 @@ def render(result: AuditResult, options: RenderOptions) -> str:
     out = _Writer(options, new)
     source = f"{clean(result.source_path)} (sha256 {result.source_sha256[:12]})"
     out.add(f"auditor {result.tool_version}: {source}", indent=2)
+    out.add(f"Access: {clean(result.access.summary)}", indent=2)
     if result.problems:
         out.lines.append("")
         out.add(f"Schema problems ({len(result.problems)}), these items were not audited:")

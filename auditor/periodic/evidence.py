@@ -25,6 +25,7 @@ from typing import Any
 from auditor.errors import AuditorError, OutputError
 from auditor.io import fsprobe
 from auditor.io.paths import rules_dir
+from auditor.io.pseudonyms import anonymised
 from auditor.launchdarkly.masking import MASKED_MARKER
 from auditor.launchdarkly.redact import CLEAR_MARKER, evidence_item
 from auditor.models import AuditResult, Rule, Source
@@ -90,8 +91,9 @@ def scrub_argv(argv: Sequence[str], secrets: Sequence[str] = ()) -> list[str]:
     return out
 
 
-def redacted_snapshot(data: bytes) -> Any:
-    """The export with every secret replaced by its marker (`evidence_item`); None if not one."""
+def redacted_snapshot(data: bytes, *, anonymise: bool = False) -> Any:
+    """The export with every secret replaced by its marker (`evidence_item`), and with
+    `anonymise` the account's member emails by their hashes; None if not an export."""
     from auditor.launchdarkly.document import parse_json
 
     try:
@@ -100,7 +102,10 @@ def redacted_snapshot(data: bytes) -> Any:
         return None
     if not isinstance(doc, dict) or not isinstance(doc.get("items"), list):
         return None
-    return {**doc, "items": [evidence_item(item) for item in doc["items"]]}
+    snapshot = {**doc, "items": [evidence_item(item) for item in doc["items"]]}
+    if anonymise and isinstance(doc.get("_account"), dict):
+        snapshot["_account"] = anonymised(doc["_account"])
+    return snapshot
 
 
 def write_pack(request: EvidenceRequest, result: AuditResult, source: Source) -> str:
@@ -119,7 +124,7 @@ def pack_files(request: EvidenceRequest, result: AuditResult, source: Source) ->
     from auditor.outputs import FORMATS, render
 
     files: dict[str, bytes] = {"README.txt": README.encode("utf-8")}
-    snapshot = redacted_snapshot(source.data)
+    snapshot = redacted_snapshot(source.data, anonymise=result.access.anonymised)
     if snapshot is not None:
         files["input/destinations.json"] = _json(snapshot)
     rules = []
@@ -178,6 +183,7 @@ def pack_files(request: EvidenceRequest, result: AuditResult, source: Source) ->
             "hard_fail_on": list(result.gate.hard_fail_on),
             "soft_fail_on": list(result.gate.soft_fail_on),
             "now": result.generated_at,
+            "anonymise_members": result.access.anonymised,
         },
         **extras,
         "reports": reports,

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from auditor.engine import CompiledRule, evaluate
 from auditor.errors import InputError
 from auditor.launchdarkly.document import build_document
+from auditor.launchdarkly.principals import audit_access
 from auditor.rulebook.ruleset import compile_rule
+
+NOW = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)
+"""The moment examples are judged at (how long ago a member was seen), fixed for repeatability."""
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -31,6 +36,9 @@ def example_item(compiled: CompiledRule, example: Mapping[str, Any]) -> dict[str
     """
     if compiled.rule.scope == "destinations":
         return dict(with_links(example))
+    if compiled.rule.scope == "grants":
+        fields = with_links(example.get("destination", {}))
+        return {"_id": "example", "name": "example", "kind": "kinesis", "on": True, **fields}
     reason = {k: v for k, v in example.items() if k not in ("decision", "destination")}
     default = "denied" if reason.get("effect") == "deny" else "allowed"
     decision = example.get("decision", default)
@@ -67,11 +75,17 @@ def finds(compiled: CompiledRule, example: Mapping[str, Any]) -> bool:
     findings on the inventory's items do not count.
     """
     items = [example_item(compiled, example), *compiled.rule.examples_inventory]
-    document = build_document({"items": items})
+    raw: dict[str, Any] = {"items": items}
+    if compiled.rule.scope == "grants":
+        raw["_account"] = example.get("account", {})
+    document = build_document(raw)
     if document.problems:
         first = document.problems[0]
         raise InputError(f"example is not a valid destination: {first.pointer}: {first.message}")
-    findings = evaluate([compiled], document.destinations)
+    inventory, access = audit_access(document.destinations, document.account)
+    findings = evaluate([compiled], document.destinations, access, inventory=inventory, now=NOW)
+    if compiled.rule.scope == "grants":
+        return any(f.destination.id == "example" for f in findings)
     return any(f.pointer == "/items/0" or f.pointer.startswith("/items/0/") for f in findings)
 
 

@@ -104,10 +104,69 @@ STATEMENT_FIELDS: Mapping[str, Field] = {
 }
 """The fields of a statement rule's subject."""
 
+_STATEMENT_OF_ROLE = {k: v for k, v in STATEMENT_FIELDS.items() if k != "destination"}
+
+PRINCIPAL_FIELDS: Mapping[str, Field] = {
+    "kind": _f("string", "`member`, `team` or `token`."),
+    "id": _f("string", "The member's id, the team's key or the token's id."),
+    "label": _f("string", "The member's email (hashed with --anonymise-members), the team's "
+                "key or the token's name."),
+    "service": _f("boolean", "A token: whether it is a service token (tied to no member)."),
+    "owner": _f("string|null", "A personal token: the id of its member."),
+    "members": _f("number|null", "A team: how many members it has."),
+    "share": _f("number", "A team: its members as a share of the account's (0 to 1)."),
+    "least_recent": _f("string|null", "A team: the member seen least recently."),
+    "days_unseen": _f(
+        "number|null",
+        "Days since the member (a team: its member seen least recently; a token: its last use)"
+        " was seen; null when never.",
+    ),
+}  # fmt: skip
+"""The fields of a grant's principal."""
+
+PATH_FIELDS: Mapping[str, Field] = {
+    "role": _f("string", "The role's key; `base:<name>` for a base role, `inline` for a token's "
+               "inline policy."),
+    "role_name": _f("string", "The role's name."),
+    "team": _f("string|null", "The team through which the role is held, if any."),
+    "attributes": _f("object", "The role attributes used, with this assignment's values.",
+                     open=True),
+    "certain": _f("boolean", "False when the statement reaches the destination only under the "
+                  "\"could cover\" reading."),
+}  # fmt: skip
+"""The fields of one way a principal holds an action."""
+
+GRANT_FIELDS: Mapping[str, Field] = {
+    "principal": _f("object", "Who holds the grant.", children=PRINCIPAL_FIELDS),
+    "action": _f("string", "The destination action allowed (`updateOn`, `deleteDestination`, "
+                 "...)."),
+    "via": _f("object", "The path a message names (a sure one first, a direct one before a "
+              "team's).", children=PATH_FIELDS),
+    "paths": _f("array", "Every path that grants the action.",
+                items=_f("object", "a path", children=PATH_FIELDS)),
+    "roles": _f("array", "The keys of the roles on those paths.", items=_STRINGS),
+    "certain": _f("boolean", "Whether any path reaches the destination for sure."),
+    "statement": _f("object", "The allow statement of `via` (role attributes expanded).",
+                    children=_STATEMENT_OF_ROLE),
+    "destination": _f("object", "The destination the grant reaches.", children={
+        **DESTINATION_FIELDS,
+        "critical": _f("boolean|null", "LaunchDarkly's `critical` flag of its environment; null "
+                       "when the account's environments were not read."),
+    }),
+    "destinations": _f("number", "How many destinations the finding stands for."),
+}  # fmt: skip
+"""The fields of a grants rule's subject: one principal x destination x action allowed."""
+
+_FIELDS: Mapping[Scope, Mapping[str, Field]] = {
+    "destinations": DESTINATION_FIELDS,
+    "statements": STATEMENT_FIELDS,
+    "grants": GRANT_FIELDS,
+}
+
 
 def known_fields(scope: Scope) -> Mapping[str, Field]:
     """The top-level fields a rule of `scope` may name in its paths and messages."""
-    return DESTINATION_FIELDS if scope == "destinations" else STATEMENT_FIELDS
+    return _FIELDS[scope]
 
 
 # What each operator can hold on; an operator missing here holds on any value.
@@ -199,7 +258,7 @@ def _follow(
 
 def _hint(part: str, known: Mapping[str, Field], scope: Scope) -> str:
     other: Scope = "statements" if scope == "destinations" else "destinations"
-    if known is known_fields(scope) and part in known_fields(other):
+    if scope != "grants" and known is known_fields(scope) and part in known_fields(other):
         if other == "statements":
             return "; it is a field of statements (scope: statements)"
         return f"; it is a field of the destination: destination.{part}"

@@ -195,15 +195,52 @@ def _check_syntax(tree: nodes.Template) -> None:
 
 
 def _sample(scope: Scope, params: Mapping[str, Any], rule: Rule) -> dict[str, Any]:
-    """What a message sees for a finding, from a minimal destination and statement."""
+    """What a message sees for a finding, from a minimal destination and statement (and, for
+    a grants rule, a principal and its grant)."""
     destination, statement = _sample_subjects()
-    return {
+    sample = {
         "destination": destination,
         "statement": statement if scope == "statements" else None,
         "value": OPEN,
         "params": dict(params),
         "rule": {"id": rule.id, "title": rule.title, "severity": rule.severity.label},
     }
+    if scope == "grants":
+        principal, grant = _sample_grant()
+        sample.update(
+            destination={**destination, "critical": True},
+            statement={**statement, "destination": destination},
+            principal=principal,
+            grant=grant,
+        )
+    return sample
+
+
+@cache
+def _sample_grant() -> tuple[dict[str, Any], dict[str, Any]]:
+    """A principal and its grant, as the engine gives them to a grants rule's message."""
+    from datetime import UTC, datetime
+
+    from auditor.engine import group_subject, principal_subject
+    from auditor.models import AccessReview, GrantGroup, GrantPath, Principal
+
+    reason = {"effect": "allow", "resources": ["proj/p:env/e:destination/d"], "actions": ["*"]}
+    item = {
+        "_id": "d",
+        "_links": {"self": {"href": "/api/v2/destinations/p/e/d", "type": "application/json"}},
+        "name": "sample", "kind": "kinesis", "on": True, "config": {},
+        "_access": {"allowed": [{"action": "updateOn", "reason": reason}], "denied": []},
+    }  # fmt: skip
+    (dest,) = build_document({"items": [item]}).destinations
+    who = Principal(kind="member", id="m", label="sample", pointer="")
+    path = GrantPath(role="r", role_name="r", team=None, attributes=(),
+                     statement=dest.statements[0], certain=True)  # fmt: skip
+    group = GrantGroup(principal=who, action="updateOn", paths=(path,), destinations=(dest,))
+    access = AccessReview(scope="account", caller=None)
+    principal = principal_subject(who, access, datetime.now(UTC))
+    grant = {**group_subject(group, principal), "destinations": 1}
+    grant["via"] = {**grant["via"], "attributes": OPEN}  # role attribute names are the rule's
+    return principal, grant
 
 
 @cache

@@ -10,6 +10,7 @@ from auditor.errors import InputError, SettingError
 from auditor.io.yamlfile import YamlDoc, did_you_mean, load_yaml
 from auditor.io.yamlschema import check_schema
 from auditor.launchdarkly.document import build_document, parse_json
+from auditor.launchdarkly.principals import audit_access
 from auditor.models import Document, Finding, Rule
 from auditor.rulebook.examples import with_links
 from auditor.rulebook.ruleset import apply_overrides, compile_rule, select_rules
@@ -35,7 +36,9 @@ def run_test_file(path: Path, rules: Sequence[Rule]) -> tuple[str, ...]:
     expect: dict[str, list[str]] = doc.data["expect"]
     _check_expect(doc, expect, rules, chosen)
     found: dict[tuple[str, str], Finding] = {}
-    for finding in evaluate([compile_rule(r) for r in chosen], document.destinations):
+    inventory, access = audit_access(document.destinations, document.account)
+    compiled = [compile_rule(r) for r in chosen]
+    for finding in evaluate(compiled, document.destinations, access, inventory=inventory):
         found.setdefault((finding.rule_id, finding.destination.id), finding)
     failures = []
     for rule_id, dest_ids in expect.items():

@@ -43,6 +43,9 @@ DIFF_FORMATS: dict[str, DiffFormat] = {
         DiffFormat(
             name="html", module="auditor.outputs.diff.html", description="self-contained page"
         ),
+        DiffFormat(
+            name="github", module="auditor.outputs.diff.github", description="CI annotations"
+        ),
     )
 }
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from auditor.changes.diff import DestinationRef, DiffResult, FieldChange, GrantChange
+from auditor.changes.access_diff import AccessChange, describe
+from auditor.changes.diff import DestinationRef, DiffResult, FieldChange, GrantChange, ref
+from auditor.changes.workspace import PlanReview
 from auditor.models import AuditResult
 from auditor.outputs.report_json import finding_dict, statement_dict
 
@@ -21,12 +23,14 @@ def diff_dict(result: DiffResult) -> dict[str, Any]:
     from auditor import __name__ as tool_name
 
     grants = [_grant(g) for g in result.grants]
+    subject = "this plan" if result.plan else "this change" if result.change_path else None
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": tool_name, "version": result.after.tool_version},
         "generated_at": result.after.generated_at,
         "ruleset_sha256": result.after.ruleset_sha256,
         "change": None if result.change_path is None else {"path": result.change_path},
+        "plan": None if result.plan is None else plan_dict(result.plan),
         "before": _side(result.before),
         "after": _side(result.after),
         "verdict": verdict(result),
@@ -58,6 +62,12 @@ def diff_dict(result: DiffResult) -> dict[str, Any]:
             for c in result.destinations
         ],
         "grants": grants,
+        "access": {
+            "compared": "account" in (result.before.access.scope, result.after.access.scope),
+            "widened": sum(c.direction == "widened" for c in result.access),
+            "narrowed": sum(c.direction == "narrowed" for c in result.access),
+            "changes": [access_dict(c, subject) for c in result.access],
+        },
         "findings": {
             "introduced": [finding_dict(f) for f in result.introduced],
             "resolved": [finding_dict(f) for f in result.resolved],
@@ -73,6 +83,47 @@ def build_diff_context(result: DiffResult) -> dict[str, Any]:
         for field in change["fields"]:
             field["text"] = field_text(field)
     return context
+
+
+def plan_dict(plan: PlanReview) -> dict[str, Any]:
+    """The Terraform plan as reviewed: names of hidden attributes only, never their values."""
+    order = ("create", "update", "replace", "delete", "forget", "no-op", "read")
+    actions = {a: n for a in order if (n := sum(r.action == a for r in plan.resources))}
+    return {
+        "path": plan.path,
+        "format_version": plan.format_version,
+        "terraform_version": plan.terraform_version,
+        "complete": plan.complete,
+        "deferred": plan.deferred,
+        "actions": actions,
+        "not_reviewed": len(plan.not_reviewed),
+        "resources": [
+            {
+                "address": r.address,
+                "type": r.type,
+                "action": r.action,
+                "target": r.target,
+                "reviewed": r.reviewed,
+                "sensitive": list(r.sensitive),
+                "unknown": list(r.unknown),
+                "notes": list(r.notes),
+            }
+            for r in plan.resources
+        ],
+        "ignored": [{"type": name, "changes": n} for name, n in plan.ignored],
+    }
+
+
+def access_dict(change: AccessChange, subject: str | None) -> dict[str, Any]:
+    p = change.principal
+    return {
+        "direction": change.direction,
+        "action": change.action,
+        "principal": {"kind": p.kind, "id": p.id, "label": p.label, "members": p.members},
+        "destinations": [destination_dict(ref(d)) for d in change.destinations],
+        "production": change.production,
+        "text": describe(change, subject=subject),
+    }
 
 
 def verdict(result: DiffResult) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from auditor.outputs.diff.context import build_diff_context
 from auditor.outputs.text import clean, gate_lines
 
 _MARKS = {"added": "+", "removed": "-", "changed": "~", "introduced": "+", "resolved": "-"}
+_PLAN_MARKS = {"create": "+", "delete": "-", "update": "~", "replace": "-/+", "forget": "."}
 
 
 def _place(d: dict[str, Any]) -> str:
@@ -37,7 +38,8 @@ def _header(ctx: dict[str, Any]) -> list[str]:
         f"  before: {clean(before['source']['path'])} (sha256 {before['source']['sha256'][:12]})",
     ]
     if ctx["change"]:
-        lines.append(f"  change: {clean(ctx['change']['path'])}")
+        what = "plan:  " if ctx["plan"] else "change:"
+        lines.append(f"  {what} {clean(ctx['change']['path'])}")
     lines.append(
         f"  after:  {clean(after['source']['path'])} (sha256 {after['source']['sha256'][:12]})"
     )
@@ -70,6 +72,49 @@ def _grants(ctx: dict[str, Any]) -> list[str]:
         for f in grant["flips"]:
             flip = f"{clean(f['action'])}: {f['before']} → {f['after']}"
             lines.append(f"    ~ {f['direction']:<8} {flip}")
+    return lines
+
+
+def _plan(ctx: dict[str, Any]) -> list[str]:
+    plan = ctx["plan"]
+    if plan is None:
+        return []
+    version = f", Terraform {plan['terraform_version']}" if plan["terraform_version"] else ""
+    counts = ", ".join(f"{n} {name}" for name, n in plan["actions"].items()) or "none"
+    lines = ["", f"Plan (format {clean(plan['format_version'])}{clean(version)}): "
+                 f"{len(plan['resources'])} LaunchDarkly resource change(s): {counts}"]  # fmt: skip
+    if plan["ignored"]:
+        other = ", ".join(f"{clean(i['type'])}: {i['changes']}" for i in plan["ignored"])
+        lines.append(f"  other resource changes, not reviewed: {other}")
+    if plan["complete"] is False:
+        lines.append("  this plan is incomplete (complete: false): what it leaves out is not seen")
+    for r in plan["resources"]:
+        if r["action"] in ("no-op", "read"):
+            continue
+        mark = _PLAN_MARKS.get(r["action"], "?")
+        lines.append(f"  {mark} {clean(r['address'])} ({r['action']}): {clean(r['target'])}")
+        if r["sensitive"]:
+            lines.append(f"      sensitive, not shown: {clean(', '.join(r['sensitive']))}")
+        if r["unknown"]:
+            lines.append(f"      known after apply: {clean(', '.join(r['unknown']))}")
+        lines += [f"      note: {clean(n)}" for n in r["notes"]]
+    return lines
+
+
+def _access(ctx: dict[str, Any]) -> list[str]:
+    access = ctx["access"]
+    if not access["compared"]:
+        return []
+    lines = ["", f"Access: {access['widened']} widened, {access['narrowed']} narrowed"]
+    for c in access["changes"]:
+        mark = "+" if c["direction"] == "widened" else "-"
+        places = ", ".join(
+            f"{clean(d['project'] or '-')}/{clean(d['environment'] or '-')} {clean(d['name'])}"
+            for d in c["destinations"][:5]
+        )
+        more = len(c["destinations"]) - 5
+        places += f" and {more} more" if more > 0 else ""
+        lines.append(f"  {mark} {clean(c['text'])}: {places}")
     return lines
 
 
@@ -107,6 +152,14 @@ def render(result: DiffResult) -> str:
         for w in result.after.waivers
         if w.matched
     ]
-    lines = [*_header(ctx), *waivers, *_destinations(ctx), *_grants(ctx), *_findings(ctx)]
+    lines = [
+        *_header(ctx),
+        *waivers,
+        *_plan(ctx),
+        *_destinations(ctx),
+        *_grants(ctx),
+        *_access(ctx),
+        *_findings(ctx),
+    ]
     lines += ["", verdict]
     return "\n".join(lines) + "\n"
