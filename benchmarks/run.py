@@ -85,8 +85,17 @@ def generate(size: int, shape: str, path: Path, *, later: bool = False) -> None:
 def agree(naive_out: bytes, report: Path) -> dict[str, int]:
     """Check that auditor and the naive floor count the same findings for their two rules."""
     naive = json.loads(naive_out)
-    findings = json.loads(report.read_text())["findings"]
-    ours = {rule: sum(1 for f in findings if f["rule_id"] == rule) for rule in naive}
+    # Counted in a child: read here, the report would grow this process, and every command
+    # started after it would report this process's peak RSS as its own (a forked child's
+    # ru_maxrss counts the memory it had before exec).
+    count = (
+        "import collections, json, sys; findings = json.load(open(sys.argv[1]))['findings'];"
+        "print(json.dumps(collections.Counter(f['rule_id'] for f in findings)))"
+    )
+    counted = json.loads(
+        subprocess.run([PY, "-c", count, str(report)], check=True, capture_output=True).stdout
+    )
+    ours = {rule: counted.get(rule, 0) for rule in naive}
     if ours != naive:
         raise SystemExit(f"auditor and the naive floor disagree: {ours} != {naive}")
     return ours
