@@ -219,3 +219,23 @@ def test_load_document_raises_input_error_for_non_json():
 def test_bom_is_accepted(tmp_path: Path):
     data = b"\xef\xbb\xbf" + json.dumps(export(destination())).encode()
     assert len(load_document(data).destinations) == 1
+
+
+def test_a_second_destination_with_the_same_id_is_a_schema_problem(run, write_json):
+    # Findings are known by their destination's id, so two destinations sharing one would
+    # share fingerprints (and `explain`, waivers and baselines could not tell them apart).
+    first = destination("610addeadbeefaa86ec9a7d4", name="events", environment="production")
+    second = destination("610addeadbeefaa86ec9a7d4", name="events-copy", environment="staging")
+    path = write_json(export(first, second))
+    result = run("check", str(path), "-f", "json", "--fail-on", "never")
+    assert result.exit_code == 3
+    report = json.loads(result.stdout)
+    assert report["schema_errors"] == [
+        {
+            "pointer": "/items/1/_id",
+            "message": "the same _id as /items/0; LaunchDarkly gives each destination its own "
+            "id, so this is not an export the API returns",
+        }
+    ]
+    assert report["summary"]["destinations"] == 1
+    assert run("validate", str(path)).exit_code == 3

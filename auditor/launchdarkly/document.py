@@ -102,8 +102,13 @@ def build_document(
     bad_items = {_item_index(p.pointer) for p in problems} - {None}
     destinations: list[Destination] = []
     statements = 0
+    first_of: dict[str, int] = {}
     for index, item in enumerate(items):
         if index in bad_items:
+            continue
+        seen = first_of.setdefault(item["_id"], index)
+        if seen != index:  # a finding is known by its destination's id: it must be one's own
+            problems.append(SchemaProblem(pointer=f"/items/{index}/_id", message=_same_id(seen)))
             continue
         config_ok, config = decode_config(item.get("config"))
         if not config_ok:
@@ -126,6 +131,13 @@ def build_document(
         problems=tuple(problems),
         item_count=len(items),
         account=account if isinstance(account, dict) else None,
+    )
+
+
+def _same_id(first: int) -> str:
+    return (
+        f"the same _id as /items/{first}; LaunchDarkly gives each destination its own id, "
+        "so this is not an export the API returns"
     )
 
 
