@@ -4,7 +4,7 @@ share a target or an environment, and which environments are production."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from auditor.language import operands
@@ -78,13 +78,7 @@ def _duplicates(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
             return False
         destination, inventory = subject
         others = inventory.same_target(destination)
-        for other in others[:_SHOWN]:
-            note(
-                ctx,
-                f"enabled destination {other.name} ({other.id}) in {other.project}/"
-                f"{other.environment} exports to the same target ({other.pointer})",
-            )
-        _more(ctx, len(others))
+        _name_peers(ctx, others, lambda other: _exports_to(other, "the same target"))
         return compare(len(others), 0)
 
     return test
@@ -168,13 +162,7 @@ def _shares_target(operand: Any, params: Mapping[str, Any], where: Where) -> Tes
         if others and getattr(ctx, "trail", None) is not None:
             target = target_of(destination.kind, destination.config)
             sink = "the same target" if target is None else target.describe()
-            for other in others[:_SHOWN]:
-                note(
-                    ctx,
-                    f"enabled destination {other.name} ({other.id}) in {other.project}/"
-                    f"{other.environment} exports to {sink} ({other.pointer})",
-                )
-            _more(ctx, len(others))
+            _name_peers(ctx, others, lambda other: _exports_to(other, sink))
         return compare(len(others), 0)
 
     return test
@@ -193,15 +181,15 @@ def _environment_peers(operand: Any, _p: Mapping[str, Any], where: Where) -> Tes
         if not group or getattr(ctx, "trail", None) is None:
             return compare(max(len(group) - 1, 0), 0)
         others = inventory.environment_peers(destination)
-        if others:
-            for other in others[:_SHOWN]:
-                state = "on" if other.on else "off"
-                note(
-                    ctx,
-                    f"destination {other.name} ({other.kind}, {state}, {other.id}) is also in "
-                    f"{other.project}/{other.environment} ({other.pointer})",
-                )
-            _more(ctx, len(others))
+        _name_peers(
+            ctx,
+            others,
+            lambda other: (
+                f"destination {other.name} ({other.kind}, "
+                f"{'on' if other.on else 'off'}, {other.id}) is also in "
+                f"{other.project}/{other.environment} ({other.pointer})"
+            ),
+        )
         return compare(len(others), 0)
 
     return test
@@ -236,6 +224,18 @@ _SHOWN = 5
 """Peers an explanation names; a large group is summed up, so explanations stay linear."""
 
 
-def _more(ctx: Any, count: int) -> None:
-    if count > _SHOWN:
-        note(ctx, f"and {count - _SHOWN} more destinations")
+def _name_peers(
+    ctx: Any, others: Sequence[Destination], line: Callable[[Destination], str]
+) -> None:
+    """Note the first `_SHOWN` peers, one `line` each, and how many more there are."""
+    for other in others[:_SHOWN]:
+        note(ctx, line(other))
+    if len(others) > _SHOWN:
+        note(ctx, f"and {len(others) - _SHOWN} more destinations")
+
+
+def _exports_to(other: Destination, sink: str) -> str:
+    return (
+        f"enabled destination {other.name} ({other.id}) in {other.project}/"
+        f"{other.environment} exports to {sink} ({other.pointer})"
+    )
