@@ -27,7 +27,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import auditor, run_once  # noqa: E402
+from run import auditor, run_once, write_between_markers  # noqa: E402
 
 ENVIRONMENTS = (
     "production",
@@ -322,15 +322,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(table)
     if args.write:
-        path = Path(args.write)
-        text = path.read_text(encoding="utf-8")
-        begin, end = "<!-- BEGIN account -->", "<!-- END account -->"
-        if begin in text and end in text:
-            head, rest = text.split(begin, 1)
-            text = f"{head}{begin}\n{table}\n{rest[rest.index(end) :]}"
-        else:
-            text += f"\n## Account-wide access review\n\n{begin}\n{table}\n{end}\n"
-        path.write_text(text, encoding="utf-8")
+        write_between_markers(Path(args.write), table, "account", "Account-wide access review")
 
 
 if __name__ == "__main__":

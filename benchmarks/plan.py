@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from account import generate, measure  # noqa: E402
-from run import auditor  # noqa: E402
+from run import auditor, write_between_markers  # noqa: E402
 
 PROVIDER = "registry.terraform.io/launchdarkly/launchdarkly"
 
@@ -176,15 +176,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(table)
     if args.write:
-        path = Path(args.write)
-        text = path.read_text(encoding="utf-8")
-        begin, end = "<!-- BEGIN plan -->", "<!-- END plan -->"
-        if begin in text and end in text:
-            head, rest = text.split(begin, 1)
-            text = f"{head}{begin}\n{table}\n{rest[rest.index(end) :]}"
-        else:
-            text += f"\n## Reviewing a Terraform plan\n\n{begin}\n{table}\n{end}\n"
-        path.write_text(text, encoding="utf-8")
+        write_between_markers(Path(args.write), table, "plan", "Reviewing a Terraform plan")
 
 
 if __name__ == "__main__":

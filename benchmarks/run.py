@@ -308,7 +308,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(table)
     if args.write:
-        _write_between_markers(Path(args.write), table)
+        write_between_markers(Path(args.write), table)
     if failed:
         raise SystemExit(
             f"scaling check failed (10x the destinations, over {LIMIT}x the time): "
@@ -323,12 +323,21 @@ def _shown(rows: list[Row]) -> list[Row]:
     return rows
 
 
-def _write_between_markers(path: Path, table: str) -> None:
-    begin, end = "<!-- BEGIN results -->", "<!-- END results -->"
+def write_between_markers(
+    path: Path, table: str, name: str = "results", heading: str | None = None
+) -> None:
+    """Put `table` between `<!-- BEGIN name -->` and `<!-- END name -->` in `path`; where they
+    are missing, add them at the end (under `## heading` when given)."""
+    begin, end = f"<!-- BEGIN {name} -->", f"<!-- END {name} -->"
     text = path.read_text(encoding="utf-8")
-    head, _, rest = text.partition(begin)
-    _, _, tail = rest.partition(end)
-    path.write_text(f"{head}{begin}\n{table}\n{end}{tail}", encoding="utf-8")
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = f"{head}{begin}\n{table}\n{rest[rest.index(end) :]}"
+    elif heading:
+        text += f"\n## {heading}\n\n{begin}\n{table}\n{end}\n"
+    else:
+        text += f"{begin}\n{table}\n{end}"
+    path.write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
