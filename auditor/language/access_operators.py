@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.language import operands, phrasing
-from auditor.language.vocabulary import MISSING, Test, note, operator
+from auditor.language.vocabulary import Test, destination_and_inventory, note, operator
 from auditor.launchdarkly import (
     AccessDecision,
     Coverage,
@@ -39,10 +39,10 @@ def _can(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
     decision = _DECISIONS[allowed]
 
     def test(value: Any, ctx: Any) -> bool:
-        destination = getattr(ctx, "destination", None)
-        inventory = getattr(ctx, "inventory", None)
-        if value is MISSING or destination is None or not isinstance(inventory, Inventory):
+        subject = destination_and_inventory(value, ctx)
+        if subject is None:
             return False
+        destination, inventory = subject
         policy = policy_of(value) if by_statement else None
         if by_statement and policy is None:
             return False

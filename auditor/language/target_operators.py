@@ -14,12 +14,12 @@ from auditor.language.vocabulary import (
     NOT_CONFIGURED,
     ConditionError,
     Test,
+    destination_and_inventory,
     note,
     operator,
     unchecked,
 )
 from auditor.launchdarkly.environments import is_production, production_basis
-from auditor.launchdarkly.inventory import Inventory
 from auditor.launchdarkly.targets import TARGET_KINDS, target_of
 from auditor.models import Destination
 
@@ -73,7 +73,7 @@ def _duplicates(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
     compare = operands.measure(operand, where, allow_all=False)
 
     def test(value: Any, ctx: Any) -> bool:
-        subject = _subject(value, ctx)
+        subject = destination_and_inventory(value, ctx)
         if subject is None:
             return False
         destination, inventory = subject
@@ -145,7 +145,7 @@ def _shares_target(operand: Any, params: Mapping[str, Any], where: Where) -> Tes
         return into if pairs == "into-production" else not into
 
     def test(value: Any, ctx: Any) -> bool:
-        subject = _subject(value, ctx)
+        subject = destination_and_inventory(value, ctx)
         if subject is None:
             return False
         destination, inventory = subject
@@ -173,7 +173,7 @@ def _environment_peers(operand: Any, _p: Mapping[str, Any], where: Where) -> Tes
     compare = operands.measure(operand, where, allow_all=False)
 
     def test(value: Any, ctx: Any) -> bool:
-        subject = _subject(value, ctx)
+        subject = destination_and_inventory(value, ctx)
         if subject is None:
             return False
         destination, inventory = subject
@@ -193,15 +193,6 @@ def _environment_peers(operand: Any, _p: Mapping[str, Any], where: Where) -> Tes
         return compare(len(others), 0)
 
     return test
-
-
-def _subject(value: Any, ctx: Any) -> tuple[Destination, Inventory] | None:
-    """The destination being judged and the inventory around it, when the run has both."""
-    destination = getattr(ctx, "destination", None)
-    inventory = getattr(ctx, "inventory", None)
-    if value is MISSING or destination is None or not isinstance(inventory, Inventory):
-        return None
-    return destination, inventory
 
 
 def _in_production(

@@ -12,6 +12,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from auditor.launchdarkly.inventory import Inventory
+from auditor.models import Destination
+
 
 class _Missing:
     __slots__ = ()
@@ -24,6 +27,16 @@ MISSING: Any = _Missing()
 
 Test = Callable[[Any, Any], bool]
 """A compiled condition: (value, context) -> holds. The context is the engine's, opaque here."""
+
+
+def destination_and_inventory(value: Any, ctx: Any) -> tuple[Destination, Inventory] | None:
+    """The destination being judged and the inventory around it, when the run has both and
+    the operand's path reached a value."""
+    destination = getattr(ctx, "destination", None)
+    inventory = getattr(ctx, "inventory", None)
+    if value is MISSING or destination is None or not isinstance(inventory, Inventory):
+        return None
+    return destination, inventory
 
 
 def note(ctx: Any, line: str | Callable[[], str], *, redacted: bool = False) -> None:
