@@ -74,14 +74,7 @@ def _explain(ctx: Any, destination: Destination, found: AccessDecision, policy: 
         why = "; `_access` is missing or silent" if found.decision == "unknown" else ""
         note(ctx, f"`_access` records {found.action} as {found.decision}{where}{why}")
         return
-    cited = Policy(
-        effect=reason.effect or "?",
-        resources=reason.resources,
-        not_resources=reason.not_resources,
-        actions=reason.actions,
-        not_actions=reason.not_actions,
-        role_name=reason.role_name,
-    )
+    cited = Policy.of(reason, effect=reason.effect or "?")
     if phrasing.is_default_deny(cited):
         note(ctx, f"`_access` records {found.action} as denied{where}: no statement allows it")
         return

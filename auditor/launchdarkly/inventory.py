@@ -235,14 +235,7 @@ class Inventory(Sequence[Destination]):
                 for stmt in item.statements:
                     if stmt.effect.lower() != "deny" or not stmt.role_name:
                         continue
-                    policy = Policy(
-                        effect=stmt.effect,
-                        resources=stmt.resources,
-                        not_resources=stmt.not_resources,
-                        actions=stmt.actions,
-                        not_actions=stmt.not_actions,
-                        role_name=stmt.role_name,
-                    )
+                    policy = Policy.of(stmt)
                     found.setdefault(stmt.role_name, {}).setdefault(policy.footprint, policy)
             self._denies = {role: tuple(p.values()) for role, p in found.items()}
         return self._denies

@@ -139,13 +139,8 @@ def expand(policy: Policy, attributes: Attributes) -> tuple[Policy, tuple[str, .
 
     if "$" not in "".join((*policy.resources, *policy.not_resources)):
         return policy, ()
-    expanded = Policy(
-        effect=policy.effect,
-        resources=each(policy.resources),
-        not_resources=each(policy.not_resources),
-        actions=policy.actions,
-        not_actions=policy.not_actions,
-        role_name=policy.role_name,
+    expanded = replace(
+        policy, resources=each(policy.resources), not_resources=each(policy.not_resources)
     )
     return expanded, tuple(dict.fromkeys(used))
 

@@ -58,6 +58,19 @@ class Policy:
     not_actions: tuple[str, ...] = ()
     role_name: str | None = None
 
+    @classmethod
+    def of(cls, statement: Any, *, effect: str | None = None) -> Policy:
+        """The content of any statement-shaped value (a `Statement`, an `_access` reason),
+        with `effect` in place of its own when given."""
+        return cls(
+            effect=effect or statement.effect,
+            resources=statement.resources,
+            not_resources=statement.not_resources,
+            actions=statement.actions,
+            not_actions=statement.not_actions,
+            role_name=statement.role_name,
+        )
+
     @property
     def footprint(self) -> tuple[tuple[str, ...], ...]:
         """The content that decides what the statement targets, order-free: a cache key."""
