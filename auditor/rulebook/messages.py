@@ -75,6 +75,10 @@ OPEN: Any = _Open()
 _OPEN_FIELDS = frozenset({"config", "_links", "_access", "fields"})
 
 
+_PENDING: Any = object()
+"""A part of a checked message not compiled yet."""
+
+
 class Message:
     """A compiled message: `render(**context)` gives the finding's text, at most MESSAGE_LIMIT
     characters (past it, cut and marked); a plain message is returned as written.
@@ -83,25 +87,49 @@ class Message:
     template is compiled only when a render needs it (a value outside that subset).
     """
 
-    def __init__(self, text: str, template: Any, plain: Render | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        template: Any,
+        plain: Render | None = None,
+        *,
+        uses_value: bool | None = None,
+    ) -> None:
         self.text = shown_text(text, MESSAGE_LIMIT)
         self.source = text
         self._template = template
-        self.plain = plain
-        templated = template is not None or plain is not None
-        self.uses_value = templated and "value" in _names(text)
+        self._plain = plain
+        if uses_value is None:
+            templated = template is not None or plain is not None
+            uses_value = templated and "value" in _names(text)
+        self.uses_value = uses_value
+
+    @classmethod
+    def checked(cls, text: str, uses_value: bool) -> Message:
+        """A template checked when its rule file was loaded before (the rule cache knows the
+        file's bytes): parsed and compiled only when a finding first renders it."""
+        return cls(text, _PENDING, _PENDING, uses_value=uses_value)
+
+    @property
+    def plain(self) -> Render | None:
+        """The template as Python, when it is in the plain subset."""
+        if self._plain is _PENDING:
+            self._plain = _plain(self.source)
+            self._template = None if self._plain is not None else _compiled(self.source)
+        return self._plain
 
     @property
     def template(self) -> Any:
         """The sandboxed Jinja2 template (None for a message without template syntax)."""
-        if self._template is None and self.plain is not None:
+        if self.plain is not None and self._template is None:
             self._template = _compiled(self.source)
         return self._template
 
     def render(self, **context: Any) -> str:
-        if self.plain is not None:
+        plain = self.plain
+        if plain is not None:
             try:
-                out = self.plain(context)
+                out = plain(context)
             except Fallback:
                 pass
             else:
@@ -114,11 +142,19 @@ class Message:
         return f"{out}{CUT_MARK} at {MESSAGE_LIMIT:,} characters]" if cut else out
 
 
-def compile_message(rule: Rule, params: Mapping[str, Any]) -> Message:
-    """The rule's message, checked: syntax, names and fields, and bounds on a sample render."""
+def compile_message(
+    rule: Rule, params: Mapping[str, Any], *, uses_value: bool | None = None
+) -> Message:
+    """The rule's message, checked: syntax, names and fields, and bounds on a sample render.
+
+    `uses_value` known means the message was checked with these params when its rule file,
+    byte for byte, was loaded before: it is then compiled when first rendered.
+    """
     text = rule.message
     if "{{" not in text and "{%" not in text:
         return Message(text, None)
+    if uses_value is not None:
+        return Message.checked(text, uses_value)
     plain = _plain(text)
     template = None if plain is not None else _compiled(text)
     _check_syntax(_parse(text))

@@ -17,6 +17,7 @@ from auditor.io.yamlschema import check_schema, kind_of
 from auditor.language.conditions import Compiled, compile_condition, statement_reads, uses_any
 from auditor.language.vocabulary import NOTING, SKIPPING, ConditionError
 from auditor.models import SEVERITY_NAMES, Rule, Severity
+from auditor.rulebook import rulecache
 from auditor.rulebook.fields import check_paths
 from auditor.rulebook.messages import MessageError, compile_message
 
@@ -63,14 +64,30 @@ def load_rules(paths: Iterable[str] = (), *, builtin: bool = True) -> list[Rule]
     """Load every rule; duplicate ids across files are an error naming both files."""
     rules: list[Rule] = []
     seen: dict[str, str] = {}
-    for path, source in rule_files(paths, builtin=builtin):
-        rule, doc = _load(path, source)
+    files = rule_files(paths, builtin=builtin)
+    builtins = _builtins(files) if builtin else None
+    for path, source in files:
+        known = builtins.get(path) if builtins is not None else None
+        rule, doc, compiled = _load(path, source, known)
+        if builtins is not None:
+            builtins.loaded(path, doc, compiled.uses_value)
         line, column = doc.locate(("id",))
         if rule.id in seen:
             raise doc.error(("id",), f"rule {rule.id!r} is already defined in {seen[rule.id]}")
         seen[rule.id] = f"{path}:{line}:{column}"
         rules.append(rule)
+    if builtins is not None:
+        builtins.save()
     return rules
+
+
+def _builtins(files: Sequence[tuple[Path, str]]) -> rulecache.Builtins | None:
+    """The built-in rule files of this load, read, with what the rule cache knows of them."""
+    try:
+        read = [(p, p.read_bytes()) for p, source in files if source == f"builtin:{p.name}"]
+        return rulecache.Builtins(read)
+    except OSError:
+        return None  # `_load` words what cannot be read
 
 
 def load_rule(path: Path, source: str | None = None) -> Rule:
@@ -78,16 +95,41 @@ def load_rule(path: Path, source: str | None = None) -> Rule:
     return _load(path, source)[0]
 
 
-def _load(path: Path, source: str | None) -> tuple[Rule, YamlDoc]:
-    doc = load_yaml(path)
+def _load(
+    path: Path, source: str | None, known: rulecache.Entry | None = None
+) -> tuple[Rule, YamlDoc, CompiledRule]:
+    """The rule of `path`, compiled with its own params to check it now, naming file and line.
+
+    `known` is the file as an earlier load of the same bytes left it (the rule cache); when
+    it does not build a rule, the file is loaded afresh, which words whatever is wrong.
+    """
+    rule: Rule | None = None
+    if known is not None:
+        doc = known.doc
+        try:
+            rule = _rule(path, source, doc, known.content)
+            compiled = compile_rule(rule, doc=doc, uses_value=known.uses_value)
+        except Exception:  # a cache that does not hold this rule: load it afresh
+            rule = None
+    if rule is None:
+        doc = load_yaml(path)
+        if not isinstance(doc.data, dict):
+            raise doc.error((), "expected a mapping with the rule's fields")
+        check_schema(doc, "rule.schema.json")
+        rule = _rule(path, source, doc, path.read_bytes())
+        compiled = compile_rule(rule, doc=doc)
+    if len(_checked) >= _CHECKED_LIMIT:  # a long-lived process loading rules again and again
+        _checked.clear()
+    _checked[id(rule)] = (rule, compiled)
+    return rule, doc, compiled
+
+
+def _rule(path: Path, source: str | None, doc: YamlDoc, content: bytes) -> Rule:
     data = doc.data
-    if not isinstance(data, dict):
-        raise doc.error((), "expected a mapping with the rule's fields")
-    check_schema(doc, "rule.schema.json")
     if data["id"] != path.stem:
         raise doc.error(("id",), f"must equal the file name {path.stem!r}, got {data['id']!r}")
     examples = data.get("examples", {})
-    rule = Rule(
+    return Rule(
         id=data["id"],
         title=data["title"],
         severity=Severity.parse(data["severity"]),
@@ -107,12 +149,8 @@ def _load(path: Path, source: str | None) -> tuple[Rule, YamlDoc]:
         examples_fail=tuple(examples.get("fail", ())),
         examples_params=examples.get("params", {}),
         examples_inventory=tuple(examples.get("inventory", ())),
-        file_sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        file_sha256=hashlib.sha256(content).hexdigest(),
     )
-    if len(_checked) >= _CHECKED_LIMIT:  # a long-lived process loading rules again and again
-        _checked.clear()
-    _checked[id(rule)] = (rule, compile_rule(rule, doc=doc))  # fail now, naming file and line
-    return rule, doc
 
 
 _checked: dict[int, tuple[Rule, CompiledRule]] = {}
@@ -121,11 +159,16 @@ _CHECKED_LIMIT = 4096
 
 
 def compile_rule(
-    rule: Rule, params: Mapping[str, Any] | None = None, *, doc: YamlDoc | None = None
+    rule: Rule,
+    params: Mapping[str, Any] | None = None,
+    *,
+    doc: YamlDoc | None = None,
+    uses_value: bool | None = None,
 ) -> CompiledRule:
     """Compile `rule` with its params (overridden by `params`).
 
     A rule just loaded was compiled with its own params to check it: that is reused.
+    `uses_value` known: the rule's message was checked by an earlier load of the same file.
     """
     if not params and doc is None:
         checked = _checked.get(id(rule))
@@ -139,7 +182,7 @@ def compile_rule(
             raise doc.error(exc.where, exc.message, at=exc.at) from None
         raise RuleError(f"{rule.source}: {dotted(exc.where)}: {exc.message}") from None
     try:
-        message = compile_message(rule, merged)
+        message = compile_message(rule, merged, uses_value=None if params else uses_value)
     except MessageError as exc:
         if doc is not None:
             raise doc.error(("message",), exc.message) from None

@@ -1,0 +1,156 @@
+"""The built-in rule files as parsed and schema-checked, kept as JSON in the user's cache.
+
+Parsing 23 YAML files with their marks, checking them against the rule schema and checking
+their messages is most of loading the built-in rules, a good part of a small audit's
+start-up. The cache holds what that produced (each file's data, the line and column of every
+node, and whether its message reads `value`), written only once every built-in rule loaded
+and compiled, under a SHA-256 of auditor's version, the rule schema and every built-in
+file's name and exact bytes: an edited file, another version or another schema misses, and
+the files are loaded afresh. What is read back is checked for shape and key; anything else
+(bad JSON, a wrong shape, another key, a file someone else could have written: see
+`io.usercache`) is ignored and rewritten. Rules are still built and their conditions
+compiled from the data on every run; a cached rule that fails to is loaded afresh, so its
+error reads as it always did.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from auditor import __version__
+from auditor.io import usercache
+from auditor.io.paths import schema_path
+from auditor.io.yamlfile import Where, YamlDoc
+
+NAME = "builtin-rules.json"
+FORMAT = 1
+"""Bumped when what is stored changes meaning."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Entry:
+    """One built-in rule file as loaded: its bytes, its document, whether its message reads
+    `value`."""
+
+    content: bytes
+    doc: YamlDoc
+    uses_value: bool
+
+
+class Builtins:
+    """The built-in rule files of one load: what the cache knows of them, what this load
+    did, and the cache written again when a file had to be loaded afresh."""
+
+    def __init__(self, files: Sequence[tuple[Path, bytes]]) -> None:
+        self.files = dict(files)
+        self.digest = key(files)
+        self.cached = _load(files, self.digest) or {}
+        self.done: dict[Path, Entry] = {}
+
+    def get(self, path: Path) -> Entry | None:
+        return self.cached.get(path)
+
+    def loaded(self, path: Path, doc: YamlDoc, uses_value: bool) -> None:
+        """Record that `path` loaded and compiled, from `doc`."""
+        content = self.files.get(path)
+        if content is not None:
+            self.done[path] = Entry(content=content, doc=doc, uses_value=uses_value)
+
+    def save(self) -> None:
+        """Keep this load for the next run, when every built-in file loaded, one of them
+        afresh, and JSON gives every value back as it is (a date or a number key would not)."""
+        if len(self.done) != len(self.files):
+            return
+        if all(p in self.cached and e.doc is self.cached[p].doc for p, e in self.done.items()):
+            return  # all from the cache: nothing new to write
+        entries = []
+        for path in self.files:
+            entry = self.done[path]
+            if not _exact(entry.doc.data):
+                return
+            marks = [[list(where), *at] for where, at in entry.doc.marks.items()]
+            entries.append(
+                {
+                    "name": path.name,
+                    "data": entry.doc.data,
+                    "marks": marks,
+                    "uses_value": entry.uses_value,
+                }
+            )
+        stored = {"key": self.digest, "files": entries}
+        text = json.dumps(stored, ensure_ascii=False, allow_nan=False)
+        usercache.write(NAME, text.encode("utf-8"))
+
+
+def key(files: Sequence[tuple[Path, bytes]]) -> str:
+    """The SHA-256 that names one set of rule files, as read, for this auditor and schema."""
+    digest = hashlib.sha256()
+    parts = [f"auditor {__version__} rule cache {FORMAT}".encode()]
+    parts.append(schema_path("rule.schema.json").read_bytes())
+    for path, data in files:
+        parts += [path.name.encode(), data]
+    for part in parts:  # each part length-prefixed: no two sets of files run together alike
+        digest.update(len(part).to_bytes(8, "big"))
+        digest.update(part)
+    return digest.hexdigest()
+
+
+def _load(files: Sequence[tuple[Path, bytes]], digest: str) -> dict[Path, Entry] | None:
+    raw = usercache.read(NAME)
+    if raw is None:
+        return None
+    try:
+        return _entries(json.loads(raw), files, digest)
+    except (ValueError, TypeError, KeyError, RecursionError):
+        return None
+
+
+def _entries(
+    stored: Any, files: Sequence[tuple[Path, bytes]], digest: str
+) -> dict[Path, Entry] | None:
+    if not isinstance(stored, dict) or stored.get("key") != digest:
+        return None
+    entries = stored["files"]
+    if not isinstance(entries, list) or len(entries) != len(files):
+        return None
+    found = {}
+    for (path, content), entry in zip(files, entries, strict=True):
+        uses_value = entry["uses_value"]
+        if entry["name"] != path.name or not isinstance(entry["data"], dict):
+            return None
+        if type(uses_value) is not bool:
+            return None
+        marks: dict[Where, tuple[int, int]] = {}
+        for where, line, column in entry["marks"]:
+            if not (_position(line) and _position(column) and _path(where)):
+                return None
+            marks[tuple(where)] = (line, column)
+        doc = YamlDoc(str(path), entry["data"], marks)
+        found[path] = Entry(content=content, doc=doc, uses_value=uses_value)
+    return found
+
+
+def _position(value: Any) -> bool:
+    return type(value) is int and value > 0
+
+
+def _path(where: Any) -> bool:
+    return type(where) is list and all(type(part) in (str, int) for part in where)
+
+
+def _exact(value: Any) -> bool:
+    """Whether JSON writes and reads `value` back as equal values of the same types."""
+    if value is None or type(value) in (str, bool, int):
+        return True
+    if type(value) is float:
+        return value == value and value not in (float("inf"), float("-inf"))
+    if type(value) is list:
+        return all(_exact(item) for item in value)
+    if type(value) is dict:
+        return all(type(k) is str and _exact(v) for k, v in value.items())
+    return False
