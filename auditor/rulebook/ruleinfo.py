@@ -7,8 +7,6 @@ import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import yaml
-
 from auditor.models import Rule
 
 LIST_FORMATS = ("text", "json")
@@ -106,10 +104,14 @@ def show_rule(rule: Rule, written: Rule, origins: Mapping[str, str]) -> str:
 
 def _flow(value: Any) -> str:
     """A value as one line of YAML flow style."""
+    import yaml  # only `rules show` writes YAML: a check need not load PyYAML
+
     text: str = yaml.safe_dump(value, default_flow_style=True, width=1_000_000, sort_keys=False)
     return text.strip().removesuffix("...").strip()
 
 
 def _block(value: Mapping[str, Any]) -> str:
+    import yaml
+
     text: str = yaml.safe_dump(dict(value), default_flow_style=None, sort_keys=False, width=88)
     return textwrap.indent(text.rstrip(), "  ")
