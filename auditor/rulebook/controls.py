@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
+from typing import Any
 
 from auditor.io.paths import reports_dir
-from auditor.io.yamlfile import load_yaml
 from auditor.models import Control, Framework, Rule
+from auditor.rulebook.rulecache import builtin_file
 
 CATALOGUE = "controls.yaml"
 
@@ -20,7 +21,10 @@ CATALOGUE = "controls.yaml"
 @cache
 def catalogue() -> tuple[Framework, ...]:
     """Every framework of reports/controls.yaml, with all its controls, in the file's order."""
-    doc = load_yaml(reports_dir() / CATALOGUE)
+    return builtin_file(reports_dir() / CATALOGUE, _frameworks)
+
+
+def _frameworks(data: Any) -> tuple[Framework, ...]:
     return tuple(
         Framework(
             key=entry["key"],
@@ -31,7 +35,7 @@ def catalogue() -> tuple[Framework, ...]:
                 for control, title in entry["controls"].items()
             },
         )
-        for entry in doc.data["frameworks"]
+        for entry in data["frameworks"]
     )
 
 

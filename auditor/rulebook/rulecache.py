@@ -17,29 +17,30 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from auditor import __version__
 from auditor.io import usercache
 from auditor.io.paths import schema_path
-from auditor.io.yamlfile import Where, YamlDoc
+from auditor.io.yamlfile import Where, YamlDoc, load_yaml
 
 NAME = "builtin-rules.json"
 FORMAT = 1
 """Bumped when what is stored changes meaning."""
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
 class Entry:
     """One built-in rule file as loaded: its bytes, its document, whether its message reads
-    `value`."""
+    `value`. (A plain class: a dataclass costs a millisecond of start-up to define.)"""
 
-    content: bytes
-    doc: YamlDoc
-    uses_value: bool
+    __slots__ = ("content", "doc", "uses_value")
+
+    def __init__(self, *, content: bytes, doc: YamlDoc, uses_value: bool) -> None:
+        self.content = content
+        self.doc = doc
+        self.uses_value = uses_value
 
 
 class Builtins:
@@ -87,8 +88,37 @@ class Builtins:
         usercache.write(NAME, text.encode("utf-8"))
 
 
+T = TypeVar("T")
+
+
+def builtin_file(path: Path, build: Callable[[Any], T]) -> T:
+    """`build` of the data of one of auditor's own YAML files (not a rule, e.g. the controls
+    catalogue), from the cache when it holds these exact bytes; else, or when the cached
+    data does not build, parsed (errors as `load_yaml` words them) and cached."""
+    name = f"{path.stem}.json"
+    try:
+        digest = key([(path, path.read_bytes())])
+    except OSError:
+        return build(load_yaml(path).data)  # it words what cannot be read
+    raw = usercache.read(name)
+    if raw is not None:
+        try:
+            stored = json.loads(raw)
+            if isinstance(stored, dict) and stored.get("key") == digest:
+                return build(stored["data"])
+        except Exception:  # not what was stored for this file: parse it afresh
+            pass
+    data = load_yaml(path).data
+    built = build(data)
+    if _exact(data):
+        text = json.dumps({"key": digest, "data": data}, ensure_ascii=False, allow_nan=False)
+        usercache.write(name, text.encode("utf-8"))
+    return built
+
+
 def key(files: Sequence[tuple[Path, bytes]]) -> str:
-    """The SHA-256 that names one set of rule files, as read, for this auditor and schema."""
+    """The SHA-256 that names one set of built-in files, as read, for this auditor and rule
+    schema."""
     digest = hashlib.sha256()
     parts = [f"auditor {__version__} rule cache {FORMAT}".encode()]
     parts.append(schema_path("rule.schema.json").read_bytes())
