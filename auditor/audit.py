@@ -13,13 +13,15 @@ from auditor.errors import SettingError
 from auditor.gate.policy import build_policy, fails
 from auditor.io.locate import Positions
 from auditor.launchdarkly.document import load_document
-from auditor.launchdarkly.principals import audit_access
+from auditor.launchdarkly.inventory import Inventory
 from auditor.launchdarkly.redact import shown_config
 from auditor.models import (
     CUT_MARK,
     FRAMEWORK_KEYS,
+    AccessReview,
     AuditResult,
     Destination,
+    Document,
     Finding,
     Framework,
     GatePolicy,
@@ -131,9 +133,7 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
     baseline = load_baseline(options.baseline) if options.baseline else None
     rules, deselected, outside = choose_rules(configured, options)
     document = load_document(source.data, max_size=source.max_size)
-    inventory, access = audit_access(
-        document.destinations, document.account, anonymise=options.anonymise_members
-    )
+    inventory, access = _access(document, options)
     findings, coverage = evaluate_with_coverage(
         [compile_rule(r) for r in rules],
         document.destinations,
@@ -177,6 +177,18 @@ def run_audit(source: Source, options: AuditOptions) -> AuditResult:
         framework=options.framework,
         frameworks=_shown_frameworks([*rules, *deselected], options.framework),
         source_file=source.location_file,
+    )
+
+
+def _access(document: Document, options: AuditOptions) -> tuple[Inventory, AccessReview]:
+    """The inventory and whose access the audit covers (`principals.audit_access`). Without
+    `_account` that is the caller alone, and the account model is not even imported."""
+    if document.account is None:
+        return Inventory(document.destinations), AccessReview(scope="caller", caller=None)
+    from auditor.launchdarkly.principals import audit_access
+
+    return audit_access(
+        document.destinations, document.account, anonymise=options.anonymise_members
     )
 
 
