@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLE, Run
 
+from auditor.io.paths import rules_dir
 from auditor.rulebook import ruleset
 from auditor.rulebook.ruleset import load_rules
 
@@ -144,9 +145,7 @@ def test_a_user_rule_error_reads_the_same_with_a_warm_cache(
     cache_home: Path, run: Callable[..., Run], tmp_path: Path
 ) -> None:
     bad = tmp_path / "wildcard-resource-grant.yaml"  # an id the built-ins already use
-    bad.write_text(
-        (Path(ruleset.rules_dir()) / "wildcard-resource-grant.yaml").read_text(encoding="utf-8")
-    )
+    bad.write_text((rules_dir() / "wildcard-resource-grant.yaml").read_text(encoding="utf-8"))
     load_rules()
     result = run("check", str(EXAMPLE), "--rules", str(bad))
     assert result.exit_code == 2
@@ -154,3 +153,22 @@ def test_a_user_rule_error_reads_the_same_with_a_warm_cache(
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("AUDITOR_NO_CACHE", "1")
         assert run("check", str(EXAMPLE), "--rules", str(bad)) == result
+
+
+def test_the_controls_catalogue_is_cached_and_a_spoilt_copy_ignored(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditor.rulebook import controls
+
+    monkeypatch.setattr(controls, "catalogue", controls.catalogue.__wrapped__)
+    expected = controls.catalogue()
+    cached = cache_home / "auditor" / "controls.json"
+    assert cached.is_file()
+    assert controls.catalogue() == expected
+    stored = json.loads(cached.read_text(encoding="utf-8"))
+    stored["data"] = {"frameworks": [{"key": "soc2"}]}  # the right key, not a catalogue
+    cached.write_text(json.dumps(stored), encoding="utf-8")
+    assert controls.catalogue() == expected
+    cached.write_text("{", encoding="utf-8")
+    assert controls.catalogue() == expected
+    assert json.loads(cached.read_text(encoding="utf-8"))["data"]["frameworks"]
