@@ -78,6 +78,10 @@ def test_the_cache_is_off_with_auditor_no_cache(
         pytest.param(
             lambda text: text.replace('"uses_value": false', '"uses_value": 0', 1), id="bad-flag"
         ),
+        pytest.param(
+            lambda text: text.replace('"marks": [', '"marks": [[[["id"]], 1, 1], ', 1),
+            id="unhashable-mark",
+        ),
         pytest.param(lambda text: "\ud800", id="not-text"),
     ],
 )

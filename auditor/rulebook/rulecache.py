@@ -157,7 +157,8 @@ def _entries(
             return None
         marks: dict[Where, tuple[int, int]] = {}
         for where, line, column in entry["marks"]:
-            if not (_position(line) and _position(column) and _path(where)):
+            # A part of a path that is not a key (a list, a dict) fails as unhashable.
+            if type(where) is not list or not (_position(line) and _position(column)):
                 return None
             marks[tuple(where)] = (line, column)
         doc = YamlDoc(str(path), entry["data"], marks)
@@ -167,10 +168,6 @@ def _entries(
 
 def _position(value: Any) -> bool:
     return type(value) is int and value > 0
-
-
-def _path(where: Any) -> bool:
-    return type(where) is list and all(type(part) in (str, int) for part in where)
 
 
 def _exact(value: Any) -> bool:
