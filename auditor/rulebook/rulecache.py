@@ -1,6 +1,6 @@
 """The built-in rule files as parsed and schema-checked, kept as JSON in the user's cache.
 
-Parsing 23 YAML files with their marks, checking them against the rule schema and checking
+Parsing 22 YAML files with their marks, checking them against the rule schema and checking
 their messages is most of loading the built-in rules, a good part of a small audit's
 start-up. The cache holds what that produced (each file's data, the line and column of every
 node, and whether its message reads `value`), written only once every built-in rule loaded
