@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import atexit
 import ipaddress
 import json
-import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,15 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-# auditor's cache (the built-in rules as parsed, see auditor/io/usercache.py) goes to a folder
-# of this test session, never the real home; set before auditor loads any rule, and seen by
-# every child process the tests start.
-_CACHE = tempfile.mkdtemp(prefix="auditor-test-cache-")
-atexit.register(shutil.rmtree, _CACHE, ignore_errors=True)
-os.environ["XDG_CACHE_HOME"] = _CACHE
-os.environ.pop("AUDITOR_NO_CACHE", None)
-
-from auditor.cli.main import cli  # noqa: E402
+from auditor.cli.main import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -74,3 +74,20 @@ def test_wheel_installs_and_audits_from_another_directory(tmp_path: Path):
     assert result.returncode == 1, result.stderr
     assert '"rule_id": "destination-disabled"' in result.stdout
     assert '"source": "builtin:destination-disabled.yaml"' in result.stdout
+    # The wheel carries the built-in rules' prebuilt data, and it matches the rule files it
+    # carries: an installed auditor reads it instead of parsing them.
+    prebuilt = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "from auditor.rulebook import rulecache as c, ruleset as r\n"
+            "files = r._builtin_bytes(r.rule_files((), builtin=True))\n"
+            "print(c.PREBUILT, len(files), len(c.Builtins(files).cached))",
+        ],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert prebuilt[0].startswith(str(env_dir)), prebuilt
+    assert int(prebuilt[1]) >= 20 and prebuilt[1] == prebuilt[2], prebuilt

@@ -58,8 +58,9 @@ def load_yaml(
 def parse_yaml(
     text: str, name: str, *, error: type[AuditorError] = RuleError, allow_empty: bool = False
 ) -> YamlDoc:
-    # PyYAML is imported only when a file is parsed: a run whose built-in files come from the
-    # cache (rulebook.rulecache) and that reads no YAML of the user's never loads it.
+    # PyYAML is imported only when a file is parsed: a run whose built-in files come from
+    # their prebuilt data (rulebook.rulecache) and that reads no YAML of the user's never
+    # loads it.
     from auditor.io.yamlparse import parse
 
     return parse(text, name, error=error, allow_empty=allow_empty)

@@ -7,7 +7,8 @@ replaced on each run (markers of other names are left alone):
     <!-- END rules-index -->
 
 Run `python -m auditor.rulebook.docgen [--check] [FILE...]` (default: README.md and docs/*.md that
-have markers); `--check` changes nothing and exits 1 when a file is out of date.
+have markers, and the built-in files' prebuilt data in auditor/rulebook/prebuilt/, see
+`rulecache`); `--check` changes nothing and exits 1 when a file is out of date.
 """
 
 from __future__ import annotations
@@ -170,17 +171,35 @@ def marked_files(root: Path) -> list[Path]:
     return [p for p in candidates if p.is_file() and has_markers(p.read_text(encoding="utf-8"))]
 
 
+def prebuilt() -> dict[Path, str]:
+    """The prebuilt data of the built-in files (see `rulecache`), by path, as it should read."""
+    from auditor.io.paths import reports_dir
+    from auditor.rulebook.rulecache import PREBUILT, RULES, file_json, rules_json
+    from auditor.rulebook.ruleset import builtin_loads
+
+    return {
+        PREBUILT / RULES: rules_json(builtin_loads()),
+        PREBUILT / "controls.json": file_json(reports_dir() / "controls.yaml"),
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     check = "--check" in args
-    files = [Path(a) for a in args if a != "--check"] or marked_files(Path.cwd())
+    named = [Path(a) for a in args if a != "--check"]
     stale = []
-    for path in files:
+    for path in named or marked_files(Path.cwd()):
         text = path.read_text(encoding="utf-8")
         fresh = update(text, source=str(path))
         if fresh != text:
             stale.append(path)
             if not check:
+                path.write_text(fresh, encoding="utf-8")
+    for path, fresh in ({} if named else prebuilt()).items():
+        if not path.is_file() or path.read_text(encoding="utf-8") != fresh:
+            stale.append(path)
+            if not check:
+                path.parent.mkdir(exist_ok=True)
                 path.write_text(fresh, encoding="utf-8")
     for path in stale:
         print(f"{path}: {'out of date' if check else 'updated'}", file=sys.stderr)

@@ -106,8 +106,8 @@ class Message:
 
     @classmethod
     def checked(cls, text: str, uses_value: bool) -> Message:
-        """A template checked when its rule file was loaded before (the rule cache knows the
-        file's bytes): parsed and compiled only when a finding first renders it."""
+        """A template checked when the prebuilt data of its rule file was built (keyed by the
+        file's bytes, see `rulecache`): parsed and compiled only when a finding renders it."""
         return cls(text, _PENDING, _PENDING, uses_value=uses_value)
 
     @property

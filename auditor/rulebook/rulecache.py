@@ -1,16 +1,22 @@
-"""The built-in rule files as parsed and schema-checked, kept as JSON in the user's cache.
+"""The built-in rule files as parsed and schema-checked, shipped in the package as JSON.
 
 Parsing 22 YAML files with their marks, checking them against the rule schema and checking
 their messages is most of loading the built-in rules, a good part of a small audit's
-start-up. The cache holds what that produced (each file's data, the line and column of every
-node, and whether its message reads `value`), written only once every built-in rule loaded
-and compiled, under a SHA-256 of auditor's version, the rule schema and every built-in
-file's name and exact bytes: an edited file, another version or another schema misses, and
-the files are loaded afresh. What is read back is checked for shape and key; anything else
-(bad JSON, a wrong shape, another key, a file someone else could have written: see
-`io.usercache`) is ignored and rewritten. Rules are still built and their conditions
-compiled from the data on every run; a cached rule that fails to is loaded afresh, so its
-error reads as it always did.
+start-up. `python -m auditor.rulebook.docgen` writes what that produces (each file's data,
+the line and column of every node, and whether its message reads `value`) to
+`prebuilt/builtin-rules.json` beside this module, and the controls catalogue to
+`prebuilt/controls.json`, each under a SHA-256 of auditor's version, the rule schema and the
+source files' names and exact bytes: a load whose files do not match (an edited rule, another
+version, another schema) parses them as before, and `docgen --check` fails until the data is
+written again.
+
+Nothing is written at run time and nothing is read from outside the installed package: what
+the built-in rules check is decided by the package alone, as it is by the YAML files beside
+it. (A cache in the user's home would let whoever restores that folder, a CI cache shared
+with a fork say, silently change what the built-in rules check.) What is read is data only,
+checked for shape and key; rules are still built and their conditions compiled from it on
+every run, and a rule that does not build from it is loaded from its file, so any error
+names the file, line and column as it always did.
 """
 
 from __future__ import annotations
@@ -22,11 +28,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from auditor import __version__
-from auditor.io import usercache
 from auditor.io.paths import schema_path
 from auditor.io.yamlfile import Where, YamlDoc, load_yaml
 
-NAME = "builtin-rules.json"
+PREBUILT = Path(__file__).resolve().parent / "prebuilt"
+RULES = "builtin-rules.json"
 FORMAT = 1
 """Bumped when what is stored changes meaning."""
 
@@ -44,48 +50,35 @@ class Entry:
 
 
 class Builtins:
-    """The built-in rule files of one load: what the cache knows of them, what this load
-    did, and the cache written again when a file had to be loaded afresh."""
+    """The built-in rule files of one load, with what the prebuilt data holds of them."""
 
     def __init__(self, files: Sequence[tuple[Path, bytes]]) -> None:
-        self.files = dict(files)
-        self.digest = key(files)
-        self.cached = _load(files, self.digest) or {}
-        self.done: dict[Path, Entry] = {}
+        self.cached = _load(files, key(files)) or {}
 
     def get(self, path: Path) -> Entry | None:
         return self.cached.get(path)
 
-    def loaded(self, path: Path, doc: YamlDoc, uses_value: bool) -> None:
-        """Record that `path` loaded and compiled, from `doc`."""
-        content = self.files.get(path)
-        if content is not None:
-            self.done[path] = Entry(content=content, doc=doc, uses_value=uses_value)
 
-    def save(self) -> None:
-        """Keep this load for the next run, when every built-in file loaded, one of them
-        afresh, and JSON gives every value back as it is (a date or a number key would not)."""
-        if len(self.done) != len(self.files):
-            return
-        if all(p in self.cached and e.doc is self.cached[p].doc for p, e in self.done.items()):
-            return  # all from the cache: nothing new to write
-        entries = []
-        for path in self.files:
-            entry = self.done[path]
-            if not _exact(entry.doc.data):
-                return
-            marks = [[list(where), *at] for where, at in entry.doc.marks.items()]
-            entries.append(
-                {
-                    "name": path.name,
-                    "data": entry.doc.data,
-                    "marks": marks,
-                    "uses_value": entry.uses_value,
-                }
-            )
-        stored = {"key": self.digest, "files": entries}
-        text = json.dumps(stored, ensure_ascii=False, allow_nan=False)
-        usercache.write(NAME, text.encode("utf-8"))
+def rules_json(loads: Sequence[tuple[Path, bytes, YamlDoc, bool]]) -> str:
+    """`builtin-rules.json` for these loads of every built-in file: (path, bytes, document,
+    whether its message reads `value`). ValueError when JSON cannot give a value back as is."""
+    entries = []
+    for path, _content, doc, uses_value in loads:
+        _need_exact(doc.data, path)
+        marks = [[list(where), *at] for where, at in doc.marks.items()]
+        entries.append(
+            {"name": path.name, "data": doc.data, "marks": marks, "uses_value": uses_value}
+        )
+    digest = key([(path, content) for path, content, _doc, _uses in loads])
+    lines = ",\n".join(_dumps(entry) for entry in entries)  # a line per file: diffs read
+    return f'{{"key": {_dumps(digest)}, "files": [\n{lines}\n]}}\n'
+
+
+def file_json(path: Path) -> str:
+    """The prebuilt data of one of auditor's own YAML files (not a rule): see `builtin_file`."""
+    data = load_yaml(path).data
+    _need_exact(data, path)
+    return _dumps({"key": key([(path, path.read_bytes())]), "data": data}) + "\n"
 
 
 T = TypeVar("T")
@@ -93,34 +86,23 @@ T = TypeVar("T")
 
 def builtin_file(path: Path, build: Callable[[Any], T]) -> T:
     """`build` of the data of one of auditor's own YAML files (not a rule, e.g. the controls
-    catalogue), from the cache when it holds these exact bytes; else, or when the cached
-    data does not build, parsed (errors as `load_yaml` words them) and cached."""
-    name = f"{path.stem}.json"
+    catalogue), from its prebuilt data when that holds these exact bytes; else, or when the
+    data does not build, parsed (errors as `load_yaml` words them)."""
     try:
         digest = key([(path, path.read_bytes())])
-    except OSError:
-        return build(load_yaml(path).data)  # it words what cannot be read
-    raw = usercache.read(name)
-    if raw is not None:
-        try:
-            stored = json.loads(raw)
-            if isinstance(stored, dict) and stored.get("key") == digest:
-                return build(stored["data"])
-        except Exception:  # not what was stored for this file: parse it afresh
-            pass
-    data = load_yaml(path).data
-    built = build(data)
-    if _exact(data):
-        text = json.dumps({"key": digest, "data": data}, ensure_ascii=False, allow_nan=False)
-        usercache.write(name, text.encode("utf-8"))
-    return built
+        stored = json.loads((PREBUILT / f"{path.stem}.json").read_bytes())
+        if isinstance(stored, dict) and stored.get("key") == digest:
+            return build(stored["data"])
+    except Exception:  # missing, unreadable or not what was stored for this file: parse it
+        pass
+    return build(load_yaml(path).data)
 
 
 def key(files: Sequence[tuple[Path, bytes]]) -> str:
-    """The SHA-256 that names one set of built-in files, as read, for this auditor and rule
+    """The SHA-256 that names one set of source files, as read, for this auditor and rule
     schema."""
     digest = hashlib.sha256()
-    parts = [f"auditor {__version__} rule cache {FORMAT}".encode()]
+    parts = [f"auditor {__version__} prebuilt {FORMAT}".encode()]
     parts.append(schema_path("rule.schema.json").read_bytes())
     for path, data in files:
         parts += [path.name.encode(), data]
@@ -130,13 +112,14 @@ def key(files: Sequence[tuple[Path, bytes]]) -> str:
     return digest.hexdigest()
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+
+
 def _load(files: Sequence[tuple[Path, bytes]], digest: str) -> dict[Path, Entry] | None:
-    raw = usercache.read(NAME)
-    if raw is None:
-        return None
     try:
-        return _entries(json.loads(raw), files, digest)
-    except (ValueError, TypeError, KeyError, RecursionError):
+        return _entries(json.loads((PREBUILT / RULES).read_bytes()), files, digest)
+    except (OSError, ValueError, TypeError, KeyError, RecursionError):
         return None
 
 
@@ -168,6 +151,11 @@ def _entries(
 
 def _position(value: Any) -> bool:
     return type(value) is int and value > 0
+
+
+def _need_exact(value: Any, path: Path) -> None:
+    if not _exact(value):
+        raise ValueError(f"{path}: JSON cannot hold its data exactly (a date, a number key?)")
 
 
 def _exact(value: Any) -> bool:

@@ -68,26 +68,35 @@ def load_rules(paths: Iterable[str] = (), *, builtin: bool = True) -> list[Rule]
     builtins = _builtins(files) if builtin else None
     for path, source in files:
         known = builtins.get(path) if builtins is not None else None
-        rule, doc, compiled = _load(path, source, known)
-        if builtins is not None:
-            builtins.loaded(path, doc, compiled.uses_value)
+        rule, doc, _compiled = _load(path, source, known)
         line, column = doc.locate(("id",))
         if rule.id in seen:
             raise doc.error(("id",), f"rule {rule.id!r} is already defined in {seen[rule.id]}")
         seen[rule.id] = f"{path}:{line}:{column}"
         rules.append(rule)
-    if builtins is not None:
-        builtins.save()
     return rules
 
 
 def _builtins(files: Sequence[tuple[Path, str]]) -> rulecache.Builtins | None:
-    """The built-in rule files of this load, read, with what the rule cache knows of them."""
+    """The built-in rule files of this load, read, with what the prebuilt data holds of them."""
     try:
-        read = [(p, p.read_bytes()) for p, source in files if source == f"builtin:{p.name}"]
-        return rulecache.Builtins(read)
+        return rulecache.Builtins(_builtin_bytes(files))
     except OSError:
         return None  # `_load` words what cannot be read
+
+
+def _builtin_bytes(files: Sequence[tuple[Path, str]]) -> list[tuple[Path, bytes]]:
+    return [(p, p.read_bytes()) for p, source in files if source == f"builtin:{p.name}"]
+
+
+def builtin_loads() -> list[tuple[Path, bytes, YamlDoc, bool]]:
+    """Every built-in rule file loaded from its YAML, never from the prebuilt data: (path,
+    bytes, document, whether its message reads `value`), what `rulecache.rules_json` keeps."""
+    loads = []
+    for path, content in _builtin_bytes(rule_files((), builtin=True)):
+        _, doc, compiled = _load(path, f"builtin:{path.name}")
+        loads.append((path, content, doc, compiled.uses_value))
+    return loads
 
 
 def load_rule(path: Path, source: str | None = None) -> Rule:
@@ -100,8 +109,8 @@ def _load(
 ) -> tuple[Rule, YamlDoc, CompiledRule]:
     """The rule of `path`, compiled with its own params to check it now, naming file and line.
 
-    `known` is the file as an earlier load of the same bytes left it (the rule cache); when
-    it does not build a rule, the file is loaded afresh, which words whatever is wrong.
+    `known` is the file as the prebuilt data holds the same bytes (see `rulecache`); when it
+    does not build a rule, the file is loaded afresh, which words whatever is wrong.
     """
     rule: Rule | None = None
     if known is not None:
@@ -168,7 +177,7 @@ def compile_rule(
     """Compile `rule` with its params (overridden by `params`).
 
     A rule just loaded was compiled with its own params to check it: that is reused.
-    `uses_value` known: the rule's message was checked by an earlier load of the same file.
+    `uses_value` known: the rule's message was checked when its prebuilt data was built.
     """
     if not params and doc is None:
         checked = _checked.get(id(rule))
