@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 __all__ = [
     "GLOB_CHARS",
@@ -58,24 +58,37 @@ class SpecifierError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Segment:
-    """One `type/key;qualifiers` step of a specifier; `key` is None for key-less types (`acct`)."""
+    """One `type/key;qualifiers` step of a specifier; `key` is None for key-less types (`acct`).
+
+    Its text and flags are worked out once, when it is made: a parsed specifier is shared
+    (parsing is memoised) and asked the same questions for every destination it is matched to.
+    """
 
     type: str
     key: str | None = None
     tags: tuple[str, ...] = ()
     properties: tuple[tuple[str, str], ...] = ()
     views: tuple[str, ...] = ()
+    wildcard: bool = field(init=False, repr=False, compare=False)
+    """True when the type or key is a glob (placeholders and qualifiers do not count)."""
+    placeholders: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    """Role-attribute names used anywhere in this segment (key, tags or views)."""
+    _text: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def wildcard(self) -> bool:
-        """True when the type or key is a glob (placeholders and qualifiers do not count)."""
-        return has_glob(self.type) or (self.key is not None and has_glob(self.key))
-
-    @property
-    def placeholders(self) -> tuple[str, ...]:
-        """Role-attribute names used anywhere in this segment (key, tags or views)."""
-        texts = [self.key or "", *self.tags, *self.views]
-        return tuple(m.group(1) for text in texts for m in PLACEHOLDER.finditer(text))
+    def __post_init__(self) -> None:
+        key = self.key
+        texts = [key or "", *self.tags, *self.views]
+        found = tuple(
+            m.group(1) for text in texts if "$" in text for m in PLACEHOLDER.finditer(text)
+        )
+        wildcard = has_glob(self.type) or (key is not None and has_glob(key))
+        text = self.type if key is None else f"{self.type}/{key}"
+        items = [*self.tags, *(f"{{{n}:{v}}}" for n, v in self.properties)]
+        items += [f"view:{v}" for v in self.views]
+        set_ = object.__setattr__
+        set_(self, "wildcard", wildcard)
+        set_(self, "placeholders", found)
+        set_(self, "_text", f"{text};{','.join(items)}" if items else text)
 
     @property
     def literal_key(self) -> bool:
@@ -88,10 +101,7 @@ class Segment:
         return bool(self.tags or self.properties or self.views)
 
     def __str__(self) -> str:
-        text = self.type if self.key is None else f"{self.type}/{self.key}"
-        items = [*self.tags, *(f"{{{n}:{v}}}" for n, v in self.properties)]
-        items += [f"view:{v}" for v in self.views]
-        return f"{text};{','.join(items)}" if items else text
+        return self._text
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,21 +109,23 @@ class Specifier:
     """A parsed resource specifier: segments from the outermost parent to the named resource."""
 
     segments: tuple[Segment, ...]
+    wildcard: bool = field(init=False, repr=False, compare=False)
+    placeholders: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _text: str = field(init=False, repr=False, compare=False)
 
-    @property
-    def wildcard(self) -> bool:
-        return any(s.wildcard for s in self.segments)
-
-    @property
-    def placeholders(self) -> tuple[str, ...]:
-        return tuple(name for s in self.segments for name in s.placeholders)
+    def __post_init__(self) -> None:
+        segments = self.segments
+        set_ = object.__setattr__
+        set_(self, "wildcard", any(s.wildcard for s in segments))
+        set_(self, "placeholders", tuple(name for s in segments for name in s.placeholders))
+        set_(self, "_text", ":".join(s._text for s in segments))
 
     @property
     def types(self) -> tuple[str, ...]:
         return tuple(s.type for s in self.segments)
 
     def __str__(self) -> str:
-        return ":".join(str(s) for s in self.segments)
+        return self._text
 
 
 # --------------------------------------------------------------------------------------------------
