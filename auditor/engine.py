@@ -21,6 +21,7 @@ from auditor.models import (
     COVERAGE_NO_ACCESS,
     COVERAGE_NOT_APPLICABLE,
     COVERAGE_NOT_CONFIGURED,
+    STATEMENT_ATTRIBUTES,
     AccessReview,
     Destination,
     Finding,
@@ -393,9 +394,7 @@ class _FindingMaker:
 
 
 _READS: dict[str, bool] = {}
-_STATEMENT_FIELDS = frozenset(
-    ("effect", "resources", "notResources", "actions", "notActions", "role_name")
-) | {"decision", "access_actions"}
+_STATEMENT_FIELDS = frozenset(STATEMENT_ATTRIBUTES)
 
 
 def _statement_only(compiled: CompiledRule) -> bool:
