@@ -60,17 +60,17 @@ def access_changes(
     keep = set(common)
     old, old_who = _reach(before, keep)
     new, new_who = _reach(after, keep)
+    old_facts, new_facts = _facts(before), _facts(after)
     out: list[AccessChange] = []
     for key in sorted(old.keys() | new.keys()):
         gained = new.get(key, {}).keys() - old.get(key, {}).keys()
         lost = old.get(key, {}).keys() - new.get(key, {}).keys()
-        for direction, ids, side, who, review in (
-            ("widened", gained, new, new_who, after),
-            ("narrowed", lost, old, old_who, before),
+        for direction, ids, side, who, facts in (
+            ("widened", gained, new, new_who, new_facts),
+            ("narrowed", lost, old, old_who, old_facts),
         ):
             if not ids:
                 continue
-            facts = _facts(review)
             dests = sorted((side[key][i] for i in ids), key=_place)
             out.append(
                 AccessChange(
