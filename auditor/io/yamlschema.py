@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -23,16 +24,19 @@ _TYPE_WORDS = {
 
 
 def kind_of(value: Any) -> str:
-    """What a YAML value is, in the words of a YAML author."""
+    """What a YAML value is, in the words of a YAML author (a value YAML reads as something
+    else than JSON has, a date say, by its type's name)."""
     if isinstance(value, bool):
         return "a boolean"
     if isinstance(value, (int, float)):
         return "a number"
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return "a mapping"
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return "a list"
-    return "a string" if isinstance(value, str) else "null"
+    if isinstance(value, str):
+        return "a string"
+    return "null" if value is None else type(value).__name__
 
 
 @cache

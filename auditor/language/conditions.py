@@ -8,13 +8,14 @@ never an error: `exists: false` holds there and every other operator fails.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from auditor import launchdarkly
+from auditor.io.yamlfile import did_you_mean
+from auditor.io.yamlschema import kind_of
 
 # Imported for their side effect: each registers its operators in the vocabulary.
 from auditor.language import (  # noqa: F401
@@ -121,7 +122,7 @@ def _compile_key(
         operand = _operand(sub, params, where)
         return OPERATORS[key](operand, params, where)
     if not isinstance(sub, Mapping) or set(sub) == {"param"}:  # an operand: not a path
-        hint = _did_you_mean(key, [*OPERATORS, *_COMBINATORS])
+        hint = did_you_mean(key, [*OPERATORS, *_COMBINATORS])
         raise ConditionError(where[:-1], f"unknown operator {key!r}{hint}", at=where)
     inner = _hidden_where_secret(_compile(sub, params, where), where)
     if "." not in key:
@@ -189,11 +190,6 @@ def _expect_mapping(spec: Any, where: Sequence[str | int]) -> Mapping[str, Any]:
 
 def _operand(sub: Any, params: Mapping[str, Any], where: tuple[str | int, ...]) -> Any:
     return operands.param(sub, params, where)
-
-
-def _did_you_mean(word: str, options: Iterable[str]) -> str:
-    guess = difflib.get_close_matches(word, list(options), n=1)
-    return f" (did you mean {guess[0]!r}?)" if guess else ""
 
 
 # --- combinators -------------------------------------------------------------------------
@@ -312,21 +308,6 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _kind(value: Any) -> str:
-    """The JSON type of an operand, for messages."""
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, (list, tuple)):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "a mapping"
-    return "null" if value is None else type(value).__name__
-
-
 def _need(cond: bool, where: Sequence[str | int], what: str) -> None:
     if not cond:
         raise ConditionError(where, f"expected {what}")
@@ -386,7 +367,7 @@ def _glob(operand: Any, _p: Mapping[str, Any], where: tuple[str | int, ...]) -> 
     _need(
         isinstance(operand, str),
         where,
-        f"one glob pattern string, got {_kind(operand)} (for several patterns, "
+        f"one glob pattern string, got {kind_of(operand)} (for several patterns, "
         "use or: [{glob: a}, {glob: b}])",
     )
     return lambda value, ctx: isinstance(value, str) and fnmatch.fnmatchcase(value, operand)

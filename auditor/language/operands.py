@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
+from auditor.io.yamlfile import did_you_mean
 from auditor.language.vocabulary import ConditionError
 from auditor.launchdarkly import Specifier, SpecifierError, parse_specifier
 
@@ -39,9 +39,8 @@ def param(value: Any, params: Mapping[str, Any], where: Where) -> Any:
     if not isinstance(name, str):
         raise ConditionError(where, "expected {param: NAME} with the name of a param")
     if name not in params:
-        guess = difflib.get_close_matches(name, list(params), n=1)
         known = ", ".join(sorted(params)) or "none"
-        hint = f" (did you mean {guess[0]!r}?)" if guess else f" (the rule declares: {known})"
+        hint = did_you_mean(name, params) or f" (the rule declares: {known})"
         raise ConditionError(where, f"unknown param {name!r}{hint}")
     return params[name]
 
@@ -64,8 +63,7 @@ def fields(
     known = [*required, *optional]
     for key in operand:
         if key not in known:
-            guess = difflib.get_close_matches(str(key), known, n=1)
-            hint = f" (did you mean {guess[0]!r}?)" if guess else ""
+            hint = did_you_mean(str(key), known)
             raise ConditionError(where, f"unknown key {key!r}{hint}; expected {shape}")
     for key in required:
         if key not in operand:
