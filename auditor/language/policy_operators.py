@@ -21,7 +21,11 @@ from auditor.launchdarkly import (
     policy_of,
     try_parse,
 )
-from auditor.launchdarkly.breadth import names_destinations, wildcard_destinations
+from auditor.launchdarkly.breadth import (
+    DESTINATION_TYPES,
+    names_destinations,
+    wildcard_destinations,
+)
 
 Where = tuple[str | int, ...]
 _ANSWER = {Coverage.YES: "covers", Coverage.MAYBE: "could cover", Coverage.NO: "does not cover"}
@@ -158,7 +162,6 @@ def _grant_line(policy: Any, action: str, on: Specifier | None, answer: Coverage
 
 
 _LEVELS = ("project", "environment", "destination")
-_TYPES = ("proj", "env", "destination")
 
 
 @operator("scoped_to", notes=True)
@@ -182,7 +185,7 @@ def _scoped_to(operand: Any, _p: Mapping[str, Any], where: Where) -> Test:
             spec = try_parse(text)
             if spec is None or not names_destinations(spec):
                 continue
-            for segment, key, type_ in zip(spec.segments, keys, _TYPES, strict=False):
+            for segment, key, type_ in zip(spec.segments, keys, DESTINATION_TYPES, strict=False):
                 if not segment.literal_key or segment.key != key or segment.type != type_:
                     note(
                         ctx,

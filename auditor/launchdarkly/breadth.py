@@ -38,7 +38,4 @@ def wildcard_destinations(text: object) -> bool:
     project, environment, destination = spec.segments
     if destination.key is None or not has_glob(destination.key):
         return False
-    return any(
-        has_glob(segment.type) or (segment.key is not None and has_glob(segment.key))
-        for segment in (project, environment)
-    )
+    return project.wildcard or environment.wildcard
