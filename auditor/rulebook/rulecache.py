@@ -49,14 +49,10 @@ class Entry:
         self.uses_value = uses_value
 
 
-class Builtins:
-    """The built-in rule files of one load, with what the prebuilt data holds of them."""
-
-    def __init__(self, files: Sequence[tuple[Path, bytes]]) -> None:
-        self.cached = _load(files, key(files)) or {}
-
-    def get(self, path: Path) -> Entry | None:
-        return self.cached.get(path)
+def prebuilt_rules(files: Sequence[tuple[Path, bytes]]) -> dict[Path, Entry]:
+    """What the prebuilt data holds of these built-in rule files (path, bytes), by path:
+    nothing when it is missing, spoilt, or of other bytes."""
+    return _load(files, key(files)) or {}
 
 
 def rules_json(loads: Sequence[tuple[Path, bytes, YamlDoc, bool]]) -> str:

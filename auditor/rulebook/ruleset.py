@@ -65,9 +65,9 @@ def load_rules(paths: Iterable[str] = (), *, builtin: bool = True) -> list[Rule]
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     files = rule_files(paths, builtin=builtin)
-    builtins = _builtins(files) if builtin else None
+    builtins = _builtins(files) if builtin else {}
     for path, source in files:
-        known = builtins.get(path) if builtins is not None else None
+        known = builtins.get(path)
         rule, doc, _compiled = _load(path, source, known)
         line, column = doc.locate(("id",))
         if rule.id in seen:
@@ -77,12 +77,12 @@ def load_rules(paths: Iterable[str] = (), *, builtin: bool = True) -> list[Rule]
     return rules
 
 
-def _builtins(files: Sequence[tuple[Path, str]]) -> rulecache.Builtins | None:
-    """The built-in rule files of this load, read, with what the prebuilt data holds of them."""
+def _builtins(files: Sequence[tuple[Path, str]]) -> dict[Path, rulecache.Entry]:
+    """What the prebuilt data holds of the built-in rule files of this load, by path."""
     try:
-        return rulecache.Builtins(_builtin_bytes(files))
+        return rulecache.prebuilt_rules(_builtin_bytes(files))
     except OSError:
-        return None  # `_load` words what cannot be read
+        return {}  # `_load` words what cannot be read
 
 
 def _builtin_bytes(files: Sequence[tuple[Path, str]]) -> list[tuple[Path, bytes]]:
